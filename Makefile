@@ -1,0 +1,56 @@
+# Smart Connect quote configurator. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export DJANGO_DEBUG ?= 1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test chromium migrate setup bench fuzz check clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PIP) install --quiet -e '.[test,bench]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x /usr/bin/chromium
+
+migrate: install
+	$(PY) manage.py migrate --no-input
+
+# Price list (data migration), demo admin + seller, development signing certificate.
+setup: migrate
+	$(PY) manage.py demo_setup
+
+run: setup
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-test chromium
+	DJANGO_DEBUG=0 $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+check: install
+	$(PY) manage.py check
+
+bench: install-test
+	DJANGO_DEBUG=0 $(PY) bench/run.py
+
+fuzz: install-test
+	DJANGO_DEBUG=0 HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest tests -m fuzz -p no:randomly $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache

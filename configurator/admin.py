@@ -1,0 +1,156 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import ApiToken, Footnote, PriceItem, PriceList
+from .services import price_list_copy
+
+admin.site.site_header = _("Smart Connect – administration")
+admin.site.site_title = _("Smart Connect")
+admin.site.index_title = _("Prislistor och offerter")
+
+PRICE_FIELDS = ("one_time_fee", "monthly_fee", "usage_price", "free_quota", "price_on_request", "active", "name")
+
+
+class LockedWhenInForce:
+    """A published list already in force is not edited in place: copy it instead."""
+
+    def _locked(self, obj) -> bool:
+        price_list = obj if isinstance(obj, PriceList) else getattr(obj, "price_list", None)
+        return bool(price_list and price_list.is_locked)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._locked(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._locked(obj)
+
+
+
+class InlineLockedWhenInForce(LockedWhenInForce):
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not self._locked(obj)
+
+
+class PriceItemInline(InlineLockedWhenInForce, admin.TabularInline):
+    model = PriceItem
+    extra = 0
+    fields = (
+        "sort_order", "code", "name", "section", "billed_to", "one_time_fee", "monthly_fee",
+        "usage_price", "free_quota", "price_on_request", "footnote", "active",
+    )
+    ordering = ("sort_order", "id")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Codes are stable identifiers once a list exists.
+        return ("code",) if obj and obj.pk else ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "footnote":
+            object_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Footnote.objects.filter(price_list_id=object_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class FootnoteInline(InlineLockedWhenInForce, admin.StackedInline):
+    model = Footnote
+    extra = 0
+    fields = ("ref", "term_title", "text")
+
+
+@admin.register(PriceList)
+class PriceListAdmin(LockedWhenInForce, SimpleHistoryAdmin):
+    list_display = ("name", "status", "valid_from", "in_force", "vat_rate", "published_at")
+    list_filter = ("status",)
+    inlines = [PriceItemInline, FootnoteInline]
+    actions = ["copy_to_draft"]
+    readonly_fields = ("published_at", "copied_from", "price_changes")
+    fields = ("name", "status", "valid_from", "vat_rate", "copied_from", "published_at", "price_changes")
+
+    @admin.display(boolean=True, description=_("gäller nu"))
+    def in_force(self, obj):
+        return PriceList.objects.in_force() == obj
+
+    @admin.action(description=_("Kopiera till nytt utkast"))
+    def copy_to_draft(self, request, queryset):
+        for price_list in queryset:
+            copy = price_list_copy(price_list=price_list)
+            self.message_user(
+                request, _("Kopierade %(name)s till utkastet %(copy)s.") % {"name": price_list.name, "copy": copy.name},
+                messages.SUCCESS,
+            )
+
+    def save_model(self, request, obj, form, change):
+        if obj.status == PriceList.Status.PUBLISHED and obj.published_at is None:
+            obj.published_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("prisändringar"))
+    def price_changes(self, obj):
+        """Who changed which price when, old and new, for every item of this list."""
+        if not obj or not obj.pk:
+            return "–"
+        rows = []
+        records = (
+            PriceItem.history.filter(price_list_id=obj.pk)
+            .select_related("history_user")
+            .order_by("code", "history_date")
+        )
+        previous = {}
+        for record in records:
+            before = previous.get(record.id)
+            previous[record.id] = record
+            if before is None:
+                continue
+            for change in record.diff_against(before).changes:
+                if change.field not in PRICE_FIELDS:
+                    continue
+                rows.append(
+                    (
+                        timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M"),
+                        record.history_user or "–",
+                        record.code,
+                        PriceItem._meta.get_field(change.field).verbose_name,
+                        "–" if change.old is None else change.old,
+                        "–" if change.new is None else change.new,
+                    )
+                )
+        if not rows:
+            return _("Inga ändringar sedan listan skapades.")
+        rows.sort(reverse=True)
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            _("när"), _("vem"), _("kod"), _("fält"), _("gammalt"), _("nytt"),
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+
+@admin.register(PriceItem)
+class PriceItemAdmin(LockedWhenInForce, SimpleHistoryAdmin):
+    list_display = ("code", "name", "price_list", "one_time_fee", "monthly_fee", "usage_price", "active")
+    list_filter = ("price_list", "section")
+    search_fields = ("code", "name")
+    history_list_display = ["one_time_fee", "monthly_fee", "usage_price"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked")
+    fields = ("user", "name", "revoked")
+    list_filter = ("revoked",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            token, key = ApiToken.issue(user=obj.user, name=obj.name)
+            obj.pk = token.pk
+            obj.key_hash, obj.prefix, obj.created_at = token.key_hash, token.prefix, token.created_at
+            self.message_user(
+                request,
+                _("Ny API-nyckel (visas bara nu, spara den): %(key)s") % {"key": key},
+                messages.WARNING,
+            )
+            return
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,281 @@
+"""JSON pricing API: ``POST /api/v1/price``.
+
+Signed-in users authenticate with their session (and CSRF token); integrations send
+``Authorization: Token <key>`` with a per-user key created in the admin. A well-formed
+request gets 200 with the priced quote, rule errors included; a malformed one gets 400
+with ``errors`` naming each bad field. Nothing is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .models import ApiToken
+from .pricing import (
+    CONTRACT_TERMS,
+    MAX_QUANTITY,
+    TRAFFIC_FIELDS,
+    Catalog,
+    Configuration,
+    ManualPrice,
+    PriceResult,
+    TrafficEstimate,
+    price,
+)
+from .selectors import catalog_for, price_list_in_force
+
+MAX_AMOUNT = Decimal("10000000")
+MAX_BODY = 64 * 1024
+TOP_LEVEL = {"items", "manual_prices", "traffic", "contract_months", "on_site_training", "travel_cost"}
+
+
+class BadRequest(Exception):
+    def __init__(self, errors: list[dict[str, str]]):
+        self.errors = errors
+
+
+def field_error(field: str, code: str, message: str) -> dict[str, str]:
+    return {"field": field, "code": code, "message": message}
+
+
+def _whole_number(value: Any, field: str, errors: list, upper: int = MAX_QUANTITY) -> int | None:
+    """Rule 1: a whole number from 0 to 100 000 (JSON integers only, no 2.0, no "2")."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        errors.append(field_error(field, "wrong_type", "Ska vara ett heltal."))
+        return None
+    if isinstance(value, float):
+        errors.append(field_error(field, "not_whole", "Ska vara ett heltal, inte ett decimaltal."))
+        return None
+    if value < 0:
+        errors.append(field_error(field, "negative", "Får inte vara negativt."))
+        return None
+    if value > upper:
+        errors.append(field_error(field, "too_large", f"Får vara högst {upper}."))
+        return None
+    return value
+
+
+def _amount(value: Any, field: str, errors: list) -> Decimal | None:
+    """A money amount: a decimal string (or number) with at most two decimals, >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        errors.append(field_error(field, "wrong_type", 'Ska vara ett belopp, t.ex. "7900.00".'))
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        errors.append(field_error(field, "not_amount", 'Ska vara ett belopp, t.ex. "7900.00".'))
+        return None
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
+        errors.append(field_error(field, "out_of_range", "Beloppet måste vara mellan 0 och 10 000 000."))
+        return None
+    if amount != amount.quantize(Decimal("0.01")):
+        errors.append(field_error(field, "too_many_decimals", "Högst två decimaler (öre)."))
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_configuration(data: Any, catalog: Catalog) -> Configuration:
+    """Validate a request body into a ``Configuration``; raises ``BadRequest``."""
+    errors: list[dict[str, str]] = []
+    if not isinstance(data, dict):
+        raise BadRequest([field_error("body", "wrong_type", "Ska vara ett JSON-objekt.")])
+    for key in sorted(set(data) - TOP_LEVEL):
+        errors.append(field_error(key, "unknown_field", "Okänt fält."))
+
+    sellable = {i.code for i in catalog.sellable()}
+    items: dict[str, int] = {}
+    raw_items = data.get("items")
+    if "items" not in data:
+        errors.append(field_error("items", "required", "Fältet items krävs."))
+    elif not isinstance(raw_items, dict):
+        errors.append(field_error("items", "wrong_type", "Ska vara ett objekt med kod: antal."))
+    else:
+        for code, qty in raw_items.items():
+            field = f"items.{code}"
+            if code not in sellable:
+                errors.append(field_error(field, "unknown_item", "Okänd artikelkod."))
+                continue
+            value = _whole_number(qty, field, errors)
+            if value is not None:
+                items[code] = value
+
+    manual: dict[str, ManualPrice] = {}
+    raw_manual = data.get("manual_prices", {})
+    if not isinstance(raw_manual, dict):
+        errors.append(field_error("manual_prices", "wrong_type", "Ska vara ett objekt."))
+    else:
+        for code, prices in raw_manual.items():
+            field = f"manual_prices.{code}"
+            if code not in sellable:
+                errors.append(field_error(field, "unknown_item", "Okänd artikelkod."))
+                continue
+            if not isinstance(prices, dict) or not prices or set(prices) - {"one_time", "monthly"}:
+                errors.append(field_error(field, "wrong_type", 'Ska vara {"monthly": "…"} och/eller {"one_time": "…"}.'))
+                continue
+            parsed = {k: _amount(v, f"{field}.{k}", errors) for k, v in prices.items()}
+            manual[code] = ManualPrice(**parsed)
+
+    traffic = None
+    raw_traffic = data.get("traffic")
+    if raw_traffic is not None:
+        if not isinstance(raw_traffic, dict):
+            errors.append(field_error("traffic", "wrong_type", "Ska vara ett objekt."))
+        else:
+            values = {}
+            for key, value in raw_traffic.items():
+                if key not in TRAFFIC_FIELDS:
+                    errors.append(field_error(f"traffic.{key}", "unknown_field", "Okänt fält."))
+                    continue
+                parsed = _whole_number(value, f"traffic.{key}", errors, upper=10_000_000)
+                if parsed is not None:
+                    values[key] = parsed
+            traffic = TrafficEstimate(**values)
+
+    months = data.get("contract_months", 36)
+    if isinstance(months, bool) or not isinstance(months, int) or months not in CONTRACT_TERMS:
+        errors.append(field_error("contract_months", "invalid_choice", "Avtalstid ska vara 12, 24 eller 36 månader."))
+
+    on_site = data.get("on_site_training", False)
+    if not isinstance(on_site, bool):
+        errors.append(field_error("on_site_training", "wrong_type", "Ska vara true eller false."))
+    travel_cost = None
+    if data.get("travel_cost") is not None:
+        travel_cost = _amount(data["travel_cost"], "travel_cost", errors)
+
+    if errors:
+        raise BadRequest(errors)
+    return Configuration(
+        items=items,
+        manual_prices=manual,
+        traffic=traffic,
+        contract_months=months,
+        on_site_training=on_site,
+        travel_cost=travel_cost,
+    )
+
+
+def money(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+def result_as_json(result: PriceResult) -> dict[str, Any]:
+    t = result.totals
+    return {
+        "valid": result.valid,
+        "price_list": {
+            "id": result.catalog.price_list_id,
+            "name": result.catalog.name,
+            "valid_from": result.catalog.valid_from.isoformat() if result.catalog.valid_from else None,
+        },
+        "lines": [
+            {
+                "code": l.code,
+                "name": l.name,
+                "section": l.section,
+                "quantity": l.quantity,
+                "monthly_quantity": l.monthly_quantity,
+                "one_time_unit": money(l.one_time_unit),
+                "monthly_unit": money(l.monthly_unit),
+                "one_time": money(l.one_time),
+                "monthly": money(l.monthly),
+                "billed_to": l.billed_to,
+                "auto_added": l.auto_added,
+                "reason": l.reason,
+                "manual": l.manual,
+                "footnote": l.footnote,
+            }
+            for l in result.lines
+        ],
+        "traffic": [
+            {
+                "code": tl.code,
+                "name": tl.name,
+                "quantity": tl.quantity,
+                "billable_quantity": tl.billable_quantity,
+                "unit_price": money(tl.unit_price),
+                "amount": money(tl.amount),
+            }
+            for tl in result.traffic
+        ],
+        "totals": {
+            "one_time": money(t.one_time),
+            "monthly": money(t.monthly),
+            "monthly_mobile": money(t.monthly_mobile),
+            "monthly_company": money(t.monthly_company),
+            "traffic_monthly": money(t.traffic_monthly),
+            "vat_rate": str(t.vat_rate.normalize()),
+            "one_time_vat": money(t.one_time_vat),
+            "monthly_vat": money(t.monthly_vat),
+            "one_time_incl_vat": money(t.one_time_incl_vat),
+            "monthly_incl_vat": money(t.monthly_incl_vat),
+            "contract_months": t.contract_months,
+            "contract_value": money(t.contract_value),
+        },
+        "errors": [{"code": p.code, "message": p.message, "items": list(p.items)} for p in result.errors],
+        "warnings": [{"code": p.code, "message": p.message, "items": list(p.items)} for p in result.warnings],
+        "terms": [{"ref": ref, "text": result.catalog.footnotes[ref]} for ref in result.terms],
+    }
+
+
+def _authenticate(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
+    """Token first (integrations), then the session (with its CSRF check)."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, key = header.partition(" ")
+        if scheme.lower() != "token" or not key.strip():
+            return None, _unauthorized("Use 'Authorization: Token <key>'.")
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=ApiToken.hash_key(key.strip()), revoked=False, user__is_active=True)
+            .first()
+        )
+        if token is None:
+            return None, _unauthorized("Ogiltig API-nyckel.")
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token.user, None
+    if request.user.is_authenticated:
+        reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+        if reason is not None:
+            return None, JsonResponse(
+                {"errors": [field_error("csrf", "csrf_failed", "CSRF-kontrollen misslyckades.")]},
+                status=403,
+            )
+        return request.user, None
+    return None, _unauthorized("Logga in eller skicka en API-nyckel.")
+
+
+def _unauthorized(message: str) -> JsonResponse:
+    response = JsonResponse({"errors": [field_error("auth", "unauthorized", message)]}, status=401)
+    response["WWW-Authenticate"] = "Token"
+    return response
+
+
+@csrf_exempt
+@require_POST
+def price_view(request: HttpRequest) -> JsonResponse:
+    user, denied = _authenticate(request)
+    if denied is not None:
+        return denied
+    if len(request.body) > MAX_BODY:
+        return JsonResponse({"errors": [field_error("body", "too_large", "För stor begäran.")]}, status=400)
+    try:
+        data = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"errors": [field_error("body", "bad_json", "Ogiltig JSON.")]}, status=400)
+    price_list = price_list_in_force()
+    if price_list is None:
+        return JsonResponse({"errors": [field_error("price_list", "none_in_force", "Ingen prislista gäller.")]}, status=503)
+    catalog = catalog_for(price_list)
+    try:
+        config = parse_configuration(data, catalog)
+    except BadRequest as bad:
+        return JsonResponse({"errors": bad.errors}, status=400)
+    return JsonResponse(result_as_json(price(catalog, config)), json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,52 @@
+"""Reads of the catalog. Load first, then compute: the pricing engine gets frozen data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+
+from .models import Footnote, PriceItem, PriceList
+from .pricing import Catalog, CatalogItem
+
+
+def price_list_in_force(on: date | None = None) -> PriceList | None:
+    """The newest published price list whose valid_from is on or before ``on`` (today)."""
+    return PriceList.objects.in_force(on or timezone.localdate())
+
+
+def catalog_for(price_list: PriceList) -> Catalog:
+    """The price list's active items and footnotes as a frozen ``Catalog`` (2 queries)."""
+    items = (
+        PriceItem.objects.filter(price_list=price_list, active=True)
+        .select_related("footnote")
+        .order_by("sort_order", "id")
+    )
+    footnotes = Footnote.objects.filter(price_list=price_list).order_by("id")
+    return Catalog(
+        price_list_id=price_list.pk,
+        name=price_list.name,
+        valid_from=price_list.valid_from,
+        vat_rate=price_list.vat_rate,
+        items={
+            i.code: CatalogItem(
+                code=i.code,
+                name=i.name,
+                section=i.section,
+                billed_to=i.billed_to,
+                one_time=i.one_time_fee,
+                monthly=i.monthly_fee,
+                usage_price=i.usage_price,
+                free_quota=i.free_quota,
+                price_on_request=i.price_on_request,
+                footnote=i.footnote.ref if i.footnote else None,
+                sort_order=i.sort_order,
+            )
+            for i in items
+        },
+        footnotes={f.ref: f.text for f in footnotes},
+    )
+
+
+def footnote_titles(price_list: PriceList) -> dict[str, str]:
+    return dict(Footnote.objects.filter(price_list=price_list).values_list("ref", "term_title"))

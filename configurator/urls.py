@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from . import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="quotes:list", permanent=False), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/price", api.price_view, name="api-price"),
+    path("admin/", admin.site.urls),
+    path("offerter/", include("quotes.urls")),
+]

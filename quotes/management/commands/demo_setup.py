@@ -1,0 +1,41 @@
+"""Demo users for `make run`: an admin and two sellers, created only when missing."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+
+from configurator.selectors import price_list_in_force
+from quotes.roles import SELLERS_GROUP, ensure_sellers_group
+
+DEMO_USERS = [
+    # username, password, staff, name
+    ("admin", "admin-demo-2026", True, "Anna Admin"),
+    ("saljare", "saljare-demo-2026", False, "Sara Säljare"),
+    ("saljare2", "saljare-demo-2026", False, "Sven Säljare"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo admin and sellers (when none exist) and print their log-ins."
+
+    def handle(self, *args, **options):
+        User = get_user_model()
+        sellers = ensure_sellers_group()
+        for username, password, staff, full_name in DEMO_USERS:
+            first, _, last = full_name.partition(" ")
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"is_staff": staff, "is_superuser": staff, "first_name": first, "last_name": last},
+            )
+            if created:
+                user.set_password(password)
+                user.save()
+            if not staff:
+                user.groups.add(sellers)
+            self.stdout.write(
+                f"{'admin ' if staff else 'säljare'}  {username} / {password}"
+                + ("" if created else "  (fanns redan; lösenordet är oförändrat)")
+            )
+        price_list = price_list_in_force()
+        self.stdout.write(f"Prislista i kraft: {price_list}" if price_list else "Ingen prislista i kraft!")
+        self.stdout.write("Öppna http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/)")

@@ -1,0 +1,187 @@
+"""The deals: a quote is a draft configuration until the seller signs it.
+
+One row is one revision of a quote: revision "A" is the first; changing a sent offer
+makes a new row with the same ``number`` and the next letter, and the earlier revision
+stays readable. A signed quote's ``snapshot`` holds its frozen lines, unit prices, totals
+and price-list version; nothing edits a signed quote.
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from configurator.models import PriceList
+from configurator.pricing import DEFAULT_CONTRACT_MONTHS
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class QuoteQuerySet(models.QuerySet):
+    def visible_to(self, user) -> QuoteQuerySet:
+        """Sellers and admins see every quote (colleagues' read-only); others nothing."""
+        if user.is_authenticated and (user.is_staff or user.groups.filter(name="Säljare").exists()):
+            return self
+        return self.none()
+
+
+class Quote(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Utkast")
+        SENT = "sent", _("Skickad")
+        OPENED = "opened", _("Öppnad")
+        ACCEPTED = "accepted", _("Accepterad")
+        DECLINED = "declined", _("Avböjd")
+        EXPIRED = "expired", _("Utgången")
+        SUPERSEDED = "superseded", _("Ersatt")
+
+    class ContractMonths(models.IntegerChoices):
+        M12 = 12, _("12 månader")
+        M24 = 24, _("24 månader")
+        M36 = 36, _("36 månader")
+
+    # Identity and ownership.
+    number = models.CharField(_("offertnummer"), max_length=20, blank=True, db_index=True)
+    revision = models.CharField(_("revision"), max_length=2, default="A")
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_revision"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quotes",
+        verbose_name=_("säljare"),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+    current_step = models.CharField(_("steg"), max_length=20, default="customer")
+
+    # Step 1: Kund.
+    company_name = models.CharField(_("företagsnamn"), max_length=200, blank=True)
+    org_number = models.CharField(_("organisationsnummer"), max_length=11, blank=True)
+    contact_name = models.CharField(_("kontaktperson"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("e-post"), blank=True)
+    contact_phone = models.CharField(_("telefon"), max_length=30, blank=True)
+    customer_address = models.TextField(_("adress"), blank=True)
+
+    # Steps 2-6: the configuration the pricing engine reads.
+    price_list = models.ForeignKey(
+        PriceList, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("prislista")
+    )
+    items = models.JSONField(_("antal per artikel"), default=dict, blank=True)
+    manual_prices = models.JSONField(_("överenskomna priser"), default=dict, blank=True)
+    traffic = models.JSONField(_("trafikuppskattning"), default=dict, blank=True)
+    on_site_training = models.BooleanField(_("utbildning på plats"), default=False)
+    travel_cost = models.DecimalField(
+        _("resekostnad"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+
+    # Step 7: Sammanställning.
+    contract_months = models.PositiveSmallIntegerField(
+        _("avtalstid"), choices=ContractMonths.choices, default=DEFAULT_CONTRACT_MONTHS
+    )
+    validity_days = models.PositiveSmallIntegerField(_("giltighet i dagar"), default=30)
+    customer_note = models.TextField(_("meddelande till kunden"), blank=True)
+
+    # Signing (frozen from here on).
+    snapshot = models.JSONField(_("fryst prissättning"), null=True, blank=True, editable=False)
+    signed_at = models.DateTimeField(_("signerad"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="signed_quotes",
+    )
+    valid_until = models.DateField(_("giltig till"), null=True, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="quotes/%Y/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("skickad"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("öppnad"), null=True, blank=True)
+
+    # Customer's answer.
+    accepted_at = models.DateTimeField(_("accepterad"), null=True, blank=True)
+    accepted_name = models.CharField(_("namn"), max_length=200, blank=True)
+    accepted_title = models.CharField(_("titel"), max_length=200, blank=True)
+    accepted_ip = models.GenericIPAddressField(null=True, blank=True)
+    accepted_user_agent = models.TextField(blank=True)
+    accepted_sha256 = models.CharField(max_length=64, blank=True)
+    accepted_pdf = models.FileField(upload_to="quotes/%Y/", blank=True)
+    declined_at = models.DateTimeField(_("avböjd"), null=True, blank=True)
+    declined_reason = models.TextField(_("anledning"), blank=True)
+
+    objects = QuoteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("offert")
+        verbose_name_plural = _("offerter")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number", "revision"],
+                condition=~models.Q(number=""),
+                name="unique_quote_number_revision",
+            )
+        ]
+
+    def __str__(self) -> str:
+        label = self.reference or _("Utkast %(id)s") % {"id": self.pk}
+        return f"{label} – {self.company_name or '…'}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.number} {self.revision}" if self.number else ""
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.signed_at is not None
+
+    def can_edit(self, user) -> bool:
+        return self.is_draft and (user.is_staff or user.pk == self.owner_id)
+
+
+class QuoteEvent(models.Model):
+    """The audit trail of a quote: appended, never edited."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Skapad")
+        STEP_SAVED = "step_saved", _("Steg sparat")
+        SIGNED = "signed", _("Signerad")
+        SENT = "sent", _("Skickad")
+        OPENED = "opened", _("Öppnad av kunden")
+        ACCEPTED = "accepted", _("Accepterad")
+        DECLINED = "declined", _("Avböjd")
+        EXPIRED = "expired", _("Utgången")
+        REISSUED = "reissued", _("Ny revision")
+
+    quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class QuoteCounter(models.Model):
+    """The last quote number handed out per year (row-locked while signing)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
