@@ -1,0 +1,37 @@
+from decimal import Decimal as D
+
+import pytest
+from django.utils import translation
+
+from quotes.templatetags.money import kr, kr2, num
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (D("1990"), f"1{NBSP}990{NBSP}kr"),
+        (D("1990.00"), f"1{NBSP}990{NBSP}kr"),
+        (D("0.69"), f"0,69{NBSP}kr"),
+        (D("156471.5"), f"156{NBSP}471,50{NBSP}kr"),
+        (D("0"), f"0{NBSP}kr"),
+        (D("-3500.5"), f"−3{NBSP}500,50{NBSP}kr"),
+        (D("1234567"), f"1{NBSP}234{NBSP}567{NBSP}kr"),
+    ],
+)
+def test_swedish_money(value, expected):
+    with translation.override("sv"):
+        assert kr(value) == expected
+
+
+def test_two_decimals_and_plain_numbers():
+    with translation.override("sv"):
+        assert kr2(D("4965")) == f"4{NBSP}965,00{NBSP}kr"
+        assert num(100000) == f"100{NBSP}000"
+    with translation.override("en"):
+        assert kr(D("1990.5")) == f"1,990.50{NBSP}kr"
+
+
+def test_garbage_renders_nothing():
+    assert kr("abc") == "" and kr(None) == ""
