@@ -9,7 +9,6 @@ and price-list version; nothing edits a signed quote.
 from __future__ import annotations
 
 import secrets
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -61,7 +60,7 @@ class Quote(models.Model):
     )
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
-    current_step = models.CharField(_("steg"), max_length=20, default="customer")
+    current_step = models.CharField(_("steg"), max_length=20, default="kund")
 
     # Step 1: Kund.
     company_name = models.CharField(_("företagsnamn"), max_length=200, blank=True)

@@ -1,0 +1,36 @@
+"""The audit trail: every quote event is appended here, never edited."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from .models import Quote, QuoteEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def quote_event_record(
+    *,
+    quote: Quote,
+    kind: str,
+    request: HttpRequest | None = None,
+    actor=None,
+    detail: str = "",
+) -> QuoteEvent:
+    """Record ``kind`` (a QuoteEvent.Kind) for ``quote``: who (the signed-in user, or a
+    label such as the customer's name), when, from which IP."""
+    user = actor
+    if user is None and request is not None and getattr(request, "user", None) is not None:
+        user = request.user if request.user.is_authenticated else None
+    return QuoteEvent.objects.create(
+        quote=quote,
+        kind=kind,
+        actor=user,
+        actor_label=(user.get_full_name() or user.get_username()) if user else "",
+        ip=client_ip(request),
+        detail=detail[:500],
+    )
