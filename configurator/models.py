@@ -116,7 +116,7 @@ class Footnote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.ref}: {self.text[:60]}"
+        return f"{self.ref}: {self.text[:30]}…"
 
 
 class PriceItem(models.Model):
