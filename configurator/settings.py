@@ -3,7 +3,7 @@
 One module, driven by environment variables:
 
 - ``DATABASE_URL``: SQLite file in the project when unset, PostgreSQL when a postgres URL.
-- ``SECRET_KEY``: required when ``DJANGO_DEBUG`` is off.
+- ``SECRET_KEY``: required when ``DJANGO_DEBUG`` is off (50+ random characters).
 - ``DJANGO_DEBUG``: "1"/"true" for development (the Makefile's ``run`` sets it).
 - ``ALLOWED_HOSTS``: comma separated.
 - ``VAT_RATE``: Swedish VAT, 0.25 unless told otherwise.
@@ -14,6 +14,7 @@ from pathlib import Path
 import os
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -37,8 +38,15 @@ if not SECRET_KEY:
         SECRET_KEY = "django-insecure-development-key-not-for-production"
     else:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DJANGO_DEBUG is off (see README: Production)."
+            "SECRET_KEY must be set when DJANGO_DEBUG is off (see README: Produktion)."
         )
+elif not (DEBUG or TESTING) and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")
+):
+    # The same rule as Django's security.W009, enforced: a guessable key signs sessions.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak: use 50+ random characters (see README: Produktion)."
+    )
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -98,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "configurator.context_processors.csp_nonce",
             ],
         },
     },
@@ -131,6 +140,7 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Svenska")), ("en", _("English"))]
@@ -140,7 +150,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -174,8 +184,21 @@ SELLER_COMPANY = {
     "address": os.environ.get("SELLER_COMPANY_ADDRESS", "169 94 Solna"),
 }
 
+# Signing offers (PAdES, pyHanko). A PEM certificate + key, or a PKCS#12 file (which wins
+# when set). `make run` creates a self-signed development certificate at the default
+# paths under var/signing/; README: "Signera offerter med ett riktigt certifikat".
+QUOTE_SIGNING_DIR = Path(os.environ.get("QUOTE_SIGNING_DIR", BASE_DIR / "var" / "signing"))
+QUOTE_SIGNING_CERT = os.environ.get("QUOTE_SIGNING_CERT", str(QUOTE_SIGNING_DIR / "dev-cert.pem"))
+QUOTE_SIGNING_KEY = os.environ.get("QUOTE_SIGNING_KEY", str(QUOTE_SIGNING_DIR / "dev-key.pem"))
+QUOTE_SIGNING_KEY_PASSPHRASE = os.environ.get("QUOTE_SIGNING_KEY_PASSPHRASE", "")
+QUOTE_SIGNING_CHAIN = [p for p in os.environ.get("QUOTE_SIGNING_CHAIN", "").split(",") if p.strip()]
+QUOTE_SIGNING_PKCS12 = os.environ.get("QUOTE_SIGNING_PKCS12", "")
+QUOTE_SIGNING_PKCS12_PASSPHRASE = os.environ.get("QUOTE_SIGNING_PKCS12_PASSPHRASE", "")
+
 # Production hardening; `manage.py check --deploy` passes with DJANGO_DEBUG off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A load balancer probes the health check over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if not DEBUG and not TESTING:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
@@ -188,18 +211,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# django-csp 4: NONCE is a sentinel replaced by 'nonce-<random>' on pages that use
+# request.csp_nonce ({% htmx_script %} does); a literal "'nonce'" string would not be.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
-        "base-uri": ["'self'"],
-        "object-src": ["'none'"],
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
     },
 }
 
