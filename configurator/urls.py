@@ -3,9 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import api
+from . import api, health
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("", RedirectView.as_view(pattern_name="quotes:list", permanent=False), name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
