@@ -148,8 +148,22 @@ class Quote(models.Model):
         return self.is_draft and (user.is_staff or user.pk == self.owner_id)
 
 
+class QuoteEventQuerySet(models.QuerySet):
+    """Bulk writes would skip ``QuoteEvent.save``/``delete``: refused too."""
+
+    def update(self, **kwargs):
+        raise QuoteEvent.Immutable("The audit trail is never edited.")
+
+    def delete(self):
+        raise QuoteEvent.Immutable("The audit trail is never deleted.")
+
+
 class QuoteEvent(models.Model):
-    """The audit trail of a quote: appended, never edited."""
+    """The audit trail of a quote: appended, never edited (save refuses an update, delete
+    refuses; the admin shows it read-only)."""
+
+    class Immutable(Exception):
+        """Raised on any attempt to change or remove a recorded event."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Skapad")
@@ -172,11 +186,23 @@ class QuoteEvent(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     detail = models.CharField(max_length=500, blank=True)
 
+    objects = QuoteEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise self.Immutable("The audit trail is never edited.")
+        # Always an INSERT: an event built with an existing id must not overwrite that row.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise self.Immutable("The audit trail is never deleted.")
 
 
 class QuoteCounter(models.Model):
