@@ -268,7 +268,7 @@ def price_view(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"errors": [field_error("body", "too_large", "För stor begäran.")]}, status=400)
     try:
         data = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
         return JsonResponse({"errors": [field_error("body", "bad_json", "Ogiltig JSON.")]}, status=400)
     price_list = price_list_in_force()
     if price_list is None:

@@ -42,3 +42,19 @@ def admin_user(db):
 def seller_client(client, seller):
     client.force_login(seller)
     return client
+
+
+# Hypothesis: "ci" (the default) keeps the property tests CI-sized inside the normal suite;
+# `make fuzz` sets HYPOTHESIS_PROFILE=fuzz for 10 000 examples per target (tests marked fuzz).
+import os  # noqa: E402
+
+from hypothesis import HealthCheck, settings as hypothesis_settings  # noqa: E402
+
+_HYPOTHESIS_COMMON = dict(
+    deadline=None,
+    # The db fixture's transaction spans every example; each example checks nothing is stored.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile("ci", max_examples=150, **_HYPOTHESIS_COMMON)
+hypothesis_settings.register_profile("fuzz", max_examples=10_000, **_HYPOTHESIS_COMMON)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
