@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "configurator.proxy.ForwardedForMiddleware",  # only with TRUSTED_PROXY_COUNT > 0
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -172,6 +173,12 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "offert@smartconnect.example")
 
 # Money.
@@ -197,6 +204,9 @@ QUOTE_SIGNING_PKCS12_PASSPHRASE = os.environ.get("QUOTE_SIGNING_PKCS12_PASSPHRAS
 
 # Production hardening; `manage.py check --deploy` passes with DJANGO_DEBUG off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies in front of the app that append to X-Forwarded-For (the client's address for the
+# audit trail and the log-in throttling); 0 ignores the header. See configurator/proxy.py.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # A load balancer probes the health check over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if not DEBUG and not TESTING:
