@@ -1,12 +1,272 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""The seller's pages: the quote list, the step form over a draft, the read-only quote.
 
+Every step is a plain form post (works without JavaScript); htmx only makes the totals
+live by posting the step's form to ``recalculate``, which prices the unsaved values and
+answers with the totals partial. Permission checks live here, in the views: a partial
+render skips the template.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from configurator.pricing import IMPLEMENTATIONS, PriceResult
+from configurator.selectors import catalog_for, footnote_titles
+
+from .forms import FORMS, QuoteSearchForm, StepForm
 from .models import Quote
+from .roles import is_seller
+from .selectors import (
+    quote_configuration,
+    quote_lines,
+    quote_list_totals,
+    quote_preview,
+    quote_pricing,
+    quotes_for_list,
+)
+from .services import NoPriceListInForce, QuoteNotEditable, quote_create, quote_save_step
+from .steps import (
+    STEPS,
+    SUMMARY_STEP,
+    neighbour,
+    place_problems,
+    problems_by_field,
+    step_for,
+    steps_with_errors,
+)
+
+TOTALS_PARTIAL = "quotes/step.html#totals"
+PAGE_SIZE = 25
 
 
-@login_required
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+# --- Access -----------------------------------------------------------------------------
+
+
+def _login_redirect(request: HtmxHttpRequest) -> HttpResponse:
+    if request.htmx:
+        # The session ran out while typing: send the whole page to the log-in.
+        back = request.htmx.current_url_abs_path or request.get_full_path()
+        return HttpResponseClientRedirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back})}")
+    return redirect_to_login(request.get_full_path())
+
+
+def seller_required(view):
+    """Signed in and a seller (the "Säljare" group) or an admin; anonymous users go to
+    the log-in page, other users get 403."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _login_redirect(request)
+        if not is_seller(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _may_edit(user, quote: Quote) -> bool:
+    """The owner or an admin; no group lookup (the live recalculation stays at a few
+    queries), the step views check the seller role before this."""
+    return user.is_staff or quote.owner_id == user.pk
+
+
+def _editable_quote(request, pk: int) -> Quote:
+    """The draft behind a step: 404 when there is none, 403 when it is a colleague's
+    (sellers see colleagues' quotes read-only in the list, so its existence is no secret)."""
+    quote = get_object_or_404(Quote.objects.select_related("price_list"), pk=pk)
+    if not _may_edit(request.user, quote):
+        raise PermissionDenied
+    return quote
+
+
+def _frozen_redirect(request: HtmxHttpRequest, quote: Quote) -> HttpResponse:
+    messages.info(request, _("Offerten är inte längre ett utkast och kan inte ändras."))
+    url = resolve_url("quotes:detail", pk=quote.pk)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+# --- Quote list -------------------------------------------------------------------------
+
+
+@seller_required
 @require_GET
-def quote_list(request):
-    quotes = Quote.objects.visible_to(request.user).select_related("owner")[:50]
-    return render(request, "quotes/list.html", {"quotes": quotes})
+def quote_list(request: HtmxHttpRequest) -> HttpResponse:
+    form = QuoteSearchForm(request.GET or None)
+    search = status = ""
+    if form.is_bound and form.is_valid():
+        search, status = form.cleaned_data["q"], form.cleaned_data["status"]
+    page = Paginator(quotes_for_list(request.user, search=search, status=status), PAGE_SIZE).get_page(
+        request.GET.get("sida")
+    )
+    totals = quote_list_totals(page.object_list)
+    rows = [(q, totals.get(q.pk)) for q in page.object_list]
+    query = urlencode({k: v for k, v in (("q", search), ("status", status)) if v})
+    return render(
+        request,
+        "quotes/list.html",
+        {"form": form, "page": page, "rows": rows, "query": query, "filtered": bool(search or status)},
+    )
+
+
+@seller_required
+@require_POST
+def quote_new(request: HtmxHttpRequest) -> HttpResponse:
+    try:
+        quote = quote_create(owner=request.user, request=request)
+    except NoPriceListInForce:
+        messages.error(request, _("Ingen prislista gäller just nu — kontakta en administratör."))
+        return redirect("quotes:list")
+    return redirect("quotes:step", pk=quote.pk, step=quote.current_step)
+
+
+# --- Read-only quote --------------------------------------------------------------------
+
+
+@seller_required
+@require_GET
+def quote_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    quote = get_object_or_404(Quote.objects.select_related("price_list", "owner"), pk=pk)
+    if quote.can_edit(request.user):
+        step = quote.current_step if step_for(quote.current_step) else STEPS[0].slug
+        return redirect("quotes:step", pk=quote.pk, step=step)
+    result = quote_pricing(quote)
+    return render(
+        request,
+        "quotes/detail.html",
+        {
+            "quote": quote,
+            "result": result,
+            "lines": quote_lines(result, footnote_titles(quote.price_list)),
+            "mine": quote.owner_id == request.user.pk,
+        },
+    )
+
+
+# --- The step form ----------------------------------------------------------------------
+
+
+def _target_step(data, step: str) -> str:
+    """Where the pressed button goes: a stepper link (goto), Nästa or Föregående."""
+    goto = data.get("goto")
+    if goto and step_for(goto):
+        return goto
+    nav = data.get("nav")
+    if nav == "next":
+        return neighbour(step, 1).slug
+    if nav == "prev":
+        return neighbour(step, -1).slug
+    return step
+
+
+def _step_context(
+    quote: Quote, step: str, form: StepForm, result: PriceResult, *, oob: bool = False
+) -> dict:
+    placed = place_problems(result.errors, result.warnings)
+    with_errors = steps_with_errors(placed)
+    by_field = problems_by_field(placed, step)
+    form_errors = form.errors if form.is_bound else {}
+    field_messages = [
+        {"name": name, "errors": form_errors.get(name, []), "problems": by_field.get(name, [])}
+        for name in form.fields
+    ]
+    return {
+        "quote": quote,
+        "step": step_for(step),
+        "steps": [
+            {"step": s, "current": s.slug == step, "has_errors": s.slug in with_errors} for s in STEPS
+        ],
+        "previous": neighbour(step, -1) if step != STEPS[0].slug else None,
+        "next": neighbour(step, 1) if step != SUMMARY_STEP else None,
+        "form": form,
+        "result": result,
+        "totals": result.totals,
+        "problems": placed,
+        "field_problems": by_field,
+        "field_messages": field_messages,
+        "auto_lines": [line for line in result.lines if line.auto_added and line.code in IMPLEMENTATIONS],
+        "oob": oob,
+        # The summary's grouped lines follow the live totals too (its terms do not change there).
+        "lines": quote_lines(result) if oob and step == SUMMARY_STEP else None,
+    }
+
+
+@seller_required
+@require_http_methods(["GET", "POST"])
+def quote_step(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
+    if step_for(step) is None:
+        raise Http404
+    quote = _editable_quote(request, pk)
+    if not quote.is_draft:
+        return _frozen_redirect(request, quote)
+    catalog = catalog_for(quote.price_list)
+    form_class = FORMS[step]
+    if request.method == "POST":
+        form = form_class(request.POST, quote=quote, catalog=catalog)
+        changes = form.changes()
+        target = _target_step(request.POST, step)
+        try:
+            quote_save_step(
+                quote=quote,
+                step=step,
+                changes=changes,
+                current_step=step if form.errors else target,
+                request=request,
+            )
+        except QuoteNotEditable:
+            return _frozen_redirect(request, quote)
+        if request.htmx:  # an autosave: answer with the totals only
+            result = quote_pricing(quote, catalog=catalog)
+            return render(request, TOTALS_PARTIAL, _step_context(quote, step, form, result, oob=True))
+        if not form.errors:
+            return redirect("quotes:step", pk=quote.pk, step=target)
+        labels = ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
+        messages.error(
+            request,
+            _("Inte sparat: %(fields)s — rätta det markerade fältet. Allt annat i steget är sparat.")
+            % {"fields": labels},
+        )
+    else:
+        form = form_class(quote=quote, catalog=catalog)
+    result = quote_pricing(quote, catalog=catalog)
+    context = _step_context(quote, step, form, result)
+    if step == SUMMARY_STEP:
+        context["lines"] = quote_lines(result, footnote_titles(quote.price_list))
+    return render(request, "quotes/step.html", context)
+
+
+@require_POST
+def quote_recalculate(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
+    """Price the step's posted, unsaved values merged over the stored draft; answer with
+    the totals partial. Never saves. A bad value is priced with its stored value and its
+    message is shown. Five queries whatever the quote's size: session, user, the quote
+    with its price list, and the catalog (items, footnotes)."""
+    if not request.user.is_authenticated:
+        return _login_redirect(request)
+    if step_for(step) is None:
+        raise Http404
+    quote = _editable_quote(request, pk)
+    if not quote.is_draft:
+        return _frozen_redirect(request, quote)
+    catalog = catalog_for(quote.price_list)
+    form = FORMS[step](request.POST, quote=quote, catalog=catalog)
+    preview = quote_preview(quote, form.changes())
+    result = quote_pricing(preview, quote_configuration(preview), catalog=catalog)
+    return render(request, TOTALS_PARTIAL, _step_context(preview, step, form, result, oob=True))

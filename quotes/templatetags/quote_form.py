@@ -1,0 +1,46 @@
+"""``{% field_row "name" %}``: a step form's field with its label, help, and messages
+(the form's own errors and the pricing engine's problems for that field)."""
+
+from django import forms, template
+
+register = template.Library()
+
+
+@register.inclusion_tag("quotes/_field.html", takes_context=True)
+def field_row(context, name: str, css: str = ""):
+    form = context["form"]
+    if name not in form.fields:  # an item the admin has taken off the price list
+        return {"field": None}
+    bound = form[name]
+    widget = bound.field.widget
+    errors = form.errors.get(name, []) if form.is_bound else []
+    described = [f"msg-{name}"]
+    if bound.help_text:
+        described.insert(0, f"help-{name}")
+    attrs = {"aria-describedby": " ".join(described)}
+    if errors:
+        attrs["aria-invalid"] = "true"
+    if isinstance(widget, forms.RadioSelect):
+        kind = "radio"
+    elif isinstance(widget, forms.CheckboxInput):
+        kind = "checkbox"
+    else:
+        kind = "input"
+    return {
+        "field": bound,
+        "kind": kind,
+        "widget": bound.as_widget(attrs=attrs),
+        "errors": errors,
+        "problems": context.get("field_problems", {}).get(name, []),
+        "css": css,
+    }
+
+
+@register.filter
+def percent(rate) -> str:
+    """A VAT rate as a percentage: Decimal("0.25") → "25"."""
+    from decimal import Decimal
+
+    from .money import format_number
+
+    return format_number((Decimal(str(rate)) * 100).normalize())
