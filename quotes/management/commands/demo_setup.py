@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from configurator.selectors import price_list_in_force
@@ -36,6 +37,7 @@ class Command(BaseCommand):
                 f"{'admin ' if staff else 'säljare'}  {username} / {password}"
                 + ("" if created else "  (fanns redan; lösenordet är oförändrat)")
             )
+        call_command("quote_dev_cert", stdout=self.stdout)  # signing offers needs a certificate
         price_list = price_list_in_force()
         self.stdout.write(f"Prislista i kraft: {price_list}" if price_list else "Ingen prislista i kraft!")
         self.stdout.write("Öppna http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/)")

@@ -1,0 +1,176 @@
+"""The customer's side: the offer behind an unguessable link, no account needed.
+
+The customer reads the offer (a web page rendered from the frozen snapshot, and the
+stored PDF), reads the terms, then accepts with name, title and a tick that the terms
+are accepted, or declines with a reason. An unknown or altered token is a 404. The link
+stops accepting at the end of the valid-until day, Swedish time.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from django import forms
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .documents import (
+    QuoteNotAnswerable,
+    offer_filename,
+    quote_accept,
+    quote_decline,
+    quote_effective_status,
+    quote_expire_if_due,
+    quote_expires_at,
+    quote_mark_opened,
+    quote_pdf_bytes,
+    stored_bytes,
+)
+from .events import client_ip
+from .models import Quote
+from .roles import is_seller
+from .snapshot import offer_document
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+class AcceptForm(forms.Form):
+    name = forms.CharField(label=_("Namn"), max_length=200)
+    title = forms.CharField(label=_("Titel"), max_length=200, help_text=_("T.ex. vd, inköpschef"))
+    accept_terms = forms.BooleanField(
+        label=_("Jag har läst och godkänner villkoren"),
+        error_messages={"required": _("Bekräfta att du har läst och godkänner villkoren.")},
+    )
+    document_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def clean_title(self):
+        return self.cleaned_data["title"].strip()
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Anledning"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Berätta gärna varför, så kan säljaren återkomma med ett bättre förslag."),
+        error_messages={"required": _("Skriv en kort anledning.")},
+    )
+
+
+def _quote_for_token(token: str) -> Quote:
+    """The signed quote with exactly this token, or 404."""
+    if not TOKEN_RE.match(token or ""):
+        raise Http404
+    quote = Quote.objects.select_related("owner").filter(token=token, signed_at__isnull=False).first()
+    if quote is None or quote.token != token:  # exact, case-sensitive on every database
+        raise Http404
+    return quote
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _is_seller_view(request: HttpRequest) -> bool:
+    return request.user.is_authenticated and is_seller(request.user)
+
+
+def _page(request: HttpRequest, quote: Quote, *, accept_form=None, decline_form=None, status=200):
+    document = offer_document(quote)
+    effective = quote_effective_status(quote)
+    seller_view = _is_seller_view(request)
+    context = {
+        "quote": quote,
+        "doc": document,
+        "company": document.seller.get("company", {}),
+        "status": effective,
+        "expires_at": quote_expires_at(quote),
+        "answerable": effective in (Quote.Status.SENT, Quote.Status.OPENED) and not seller_view,
+        "seller_view": seller_view,
+        "accept_form": accept_form or AcceptForm(initial={"document_sha256": quote.pdf_sha256}),
+        "decline_form": decline_form or DeclineForm(),
+        "newer": Quote.objects.filter(previous=quote).exists(),
+    }
+    return _no_store(render(request, "quotes/customer/offer.html", context, status=status))
+
+
+@require_GET
+def offer_view(request: HttpRequest, token: str) -> HttpResponse:
+    quote = _quote_for_token(token)
+    quote_expire_if_due(quote=quote)
+    if not _is_seller_view(request):  # the seller's own look does not count as opened
+        quote_mark_opened(quote=quote, request=request)
+    return _page(request, quote)
+
+
+@require_GET
+def offer_pdf_view(request: HttpRequest, token: str) -> HttpResponse:
+    quote = _quote_for_token(token)
+    if not _is_seller_view(request):
+        quote_mark_opened(quote=quote, request=request)
+    response = FileResponse(io.BytesIO(quote_pdf_bytes(quote)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{offer_filename(quote)}"'
+    return _no_store(response)
+
+
+@require_GET
+def accepted_pdf_view(request: HttpRequest, token: str) -> HttpResponse:
+    quote = _quote_for_token(token)
+    if not quote.accepted_pdf:
+        raise Http404
+    response = FileResponse(io.BytesIO(stored_bytes(quote.accepted_pdf)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{offer_filename(quote, "-godkand")}"'
+    return _no_store(response)
+
+
+@require_POST
+def accept_view(request: HttpRequest, token: str) -> HttpResponse:
+    quote = _quote_for_token(token)
+    if _is_seller_view(request):
+        messages.error(request, _("Du är inloggad som säljare. Kunden godkänner offerten själv via länken."))
+        return redirect("quote-customer:offer", token=token)
+    form = AcceptForm(request.POST)
+    if not form.is_valid():
+        return _page(request, quote, accept_form=form, status=400)
+    try:
+        quote_accept(
+            quote=quote,
+            name=form.cleaned_data["name"],
+            title=form.cleaned_data["title"],
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            document_sha256=form.cleaned_data["document_sha256"],
+            request=request,
+        )
+    except QuoteNotAnswerable as error:
+        messages.error(request, error.message)
+        return redirect("quote-customer:offer", token=token)
+    messages.success(request, _("Tack! Offerten är godkänd. En bekräftelse finns nedan."))
+    return redirect("quote-customer:offer", token=token)
+
+
+@require_POST
+def decline_view(request: HttpRequest, token: str) -> HttpResponse:
+    quote = _quote_for_token(token)
+    if _is_seller_view(request):
+        messages.error(request, _("Du är inloggad som säljare. Kunden besvarar offerten själv via länken."))
+        return redirect("quote-customer:offer", token=token)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        return _page(request, quote, decline_form=form, status=400)
+    try:
+        quote_decline(quote=quote, reason=form.cleaned_data["reason"], request=request)
+    except QuoteNotAnswerable as error:
+        messages.error(request, error.message)
+        return redirect("quote-customer:offer", token=token)
+    messages.success(request, _("Tack för ditt svar. Säljaren har fått beskedet."))
+    return redirect("quote-customer:offer", token=token)

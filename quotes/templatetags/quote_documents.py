@@ -1,0 +1,65 @@
+"""The document panel's context (``{% document_panel quote as panel %}``) and the status a
+seller should see (``{{ quote|effective_status_label }}``: expired once the day is over,
+even before anything has marked it)."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+
+from ..documents import (
+    ANSWERABLE,
+    REVISABLE,
+    quote_effective_status,
+    quote_is_past_validity,
+    quote_sign_problems,
+)
+from ..models import Quote
+from ..snapshot import offer_document
+
+register = template.Library()
+
+
+@register.filter
+def effective_status(quote: Quote) -> str:
+    return quote_effective_status(quote)
+
+
+@register.filter
+def effective_status_label(quote: Quote) -> str:
+    return Quote.Status(quote_effective_status(quote)).label
+
+
+@register.simple_tag(takes_context=True)
+def document_panel(context, quote: Quote) -> dict:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    may_act = bool(user and user.is_authenticated and (user.is_staff or quote.owner_id == user.pk))
+    status = quote_effective_status(quote)
+    panel = {
+        "status": status,
+        "status_label": Quote.Status(status).label,
+        "may_act": may_act,
+        "is_draft": quote.is_draft,
+        "problems": [],
+        "doc": None,
+        "customer_url": "",
+        "revisions": [],
+        "events": list(quote.events.select_related("actor").order_by("-at", "-id")[:12]),
+    }
+    if quote.is_draft:
+        panel["problems"] = quote_sign_problems(quote=quote, result=context.get("result"))
+    else:
+        panel["doc"] = offer_document(quote) if quote.snapshot else None
+        if quote.token and request is not None:
+            panel["customer_url"] = request.build_absolute_uri(
+                reverse("quote-customer:offer", args=[quote.token])
+            )
+        panel["can_resend"] = may_act and quote.status in ANSWERABLE and not quote_is_past_validity(quote)
+        panel["can_revise"] = may_act and status in REVISABLE and status != Quote.Status.EXPIRED
+        panel["can_reissue"] = may_act and status == Quote.Status.EXPIRED
+    if quote.number:
+        panel["revisions"] = list(
+            Quote.objects.filter(number=quote.number).exclude(pk=quote.pk).order_by("revision")
+        )
+    return panel
