@@ -18,8 +18,8 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from hypothesis import event, example, given
-from hypothesis.control import currently_in_test_context
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 
 from configurator.api import MAX_AMOUNT, MAX_BODY, TOP_LEVEL
 from configurator.pricing import CONTRACT_TERMS, MAX_QUANTITY, TRAFFIC_FIELDS
@@ -69,6 +69,7 @@ JSON = st.recursive(
     ),
     max_leaves=30,
 )
+AMOUNT = st.decimals(min_value=0, max_value=MAX_AMOUNT, places=2).map(str)
 CODES = st.one_of(st.sampled_from(SELLABLE), st.sampled_from(NOT_SELLABLE), TEXT)
 WILD = st.one_of(
     st.integers(min_value=-5, max_value=MAX_QUANTITY + 5),
@@ -77,7 +78,7 @@ WILD = st.one_of(
 )
 MANUAL_PRICE = st.one_of(
     st.dictionaries(st.sampled_from(["monthly", "one_time"]), st.one_of(
-        st.decimals(min_value=0, max_value=MAX_AMOUNT, places=2).map(str),
+        AMOUNT,
         st.decimals(min_value=-1, max_value=MAX_AMOUNT * 2, places=4).map(str),
         WILD,
     ), max_size=2),
@@ -101,10 +102,8 @@ TOP_VALUES = {
         st.sampled_from(CONTRACT_TERMS), st.sampled_from([0, 18, 36.0, "36", True]), WILD
     ),
     "on_site_training": st.one_of(st.booleans(), WILD),
-    "travel_cost": st.one_of(st.decimals(min_value=0, max_value=MAX_AMOUNT, places=2).map(str), WILD),
+    "travel_cost": st.one_of(AMOUNT, WILD),
 }
-
-AMOUNT = st.decimals(min_value=0, max_value=MAX_AMOUNT, places=2).map(str)
 VALID = st.fixed_dictionaries(
     {"items": VALID_ITEMS},
     optional={
