@@ -84,6 +84,20 @@ def _is_seller_view(request: HttpRequest) -> bool:
     return request.user.is_authenticated and is_seller(request.user)
 
 
+def _refuse_answer(request: HttpRequest, quote: Quote) -> HttpResponse | None:
+    """Why this request may not answer the offer (as a redirect with a message), or None."""
+    if _is_seller_view(request):
+        messages.error(request, _("Du är inloggad som säljare. Kunden besvarar offerten själv via länken."))
+    elif quote_effective_status(quote) == Quote.Status.EXPIRED:
+        quote_expire_if_due(quote=quote)
+        messages.error(request, _("Offerten har gått ut."))
+    elif quote.status not in (Quote.Status.SENT, Quote.Status.OPENED):
+        messages.error(request, _("Offerten är redan besvarad eller ersatt och kan inte besvaras igen."))
+    else:
+        return None
+    return redirect("quote-customer:offer", token=quote.token)
+
+
 def _page(request: HttpRequest, quote: Quote, *, accept_form=None, decline_form=None, status=200):
     document = offer_document(quote)
     effective = quote_effective_status(quote)
@@ -135,9 +149,8 @@ def accepted_pdf_view(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def accept_view(request: HttpRequest, token: str) -> HttpResponse:
     quote = _quote_for_token(token)
-    if _is_seller_view(request):
-        messages.error(request, _("Du är inloggad som säljare. Kunden godkänner offerten själv via länken."))
-        return redirect("quote-customer:offer", token=token)
+    if refused := _refuse_answer(request, quote):
+        return refused
     form = AcceptForm(request.POST)
     if not form.is_valid():
         return _page(request, quote, accept_form=form, status=400)
@@ -161,9 +174,8 @@ def accept_view(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def decline_view(request: HttpRequest, token: str) -> HttpResponse:
     quote = _quote_for_token(token)
-    if _is_seller_view(request):
-        messages.error(request, _("Du är inloggad som säljare. Kunden besvarar offerten själv via länken."))
-        return redirect("quote-customer:offer", token=token)
+    if refused := _refuse_answer(request, quote):
+        return refused
     form = DeclineForm(request.POST)
     if not form.is_valid():
         return _page(request, quote, decline_form=form, status=400)

@@ -195,7 +195,6 @@ def quote_sign(*, quote: Quote, user, now: datetime | None = None) -> Quote:
     """The seller signs a valid draft: number, snapshot, validity, token, the signed
     PDF stored with its SHA-256; status "sent". All or nothing: if any step fails,
     nothing is saved and the stored file is removed."""
-    now = now or timezone.now()
     files = _StoredFiles()
     try:
         with signing_lock(), transaction.atomic():
@@ -213,6 +212,9 @@ def quote_sign(*, quote: Quote, user, now: datetime | None = None) -> Quote:
                 raise QuoteNotSignable(_("Offerten kan inte signeras än."), problems)
             if not q.number:
                 q.number = quote_number_next(year=number_year(now))
+            # Taken after the number (whose row lock queues parallel signings), so the
+            # signing times follow the numbers.
+            now = now or timezone.now()
             q.snapshot = snapshot_build(quote=q, result=result, signer=user, signed_at=now)
             q.signed_at = now
             q.signed_by = user
