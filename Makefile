@@ -46,7 +46,9 @@ test: install-test chromium
 check: install
 	$(PY) manage.py check
 
+# wrk (Debian) drives the load from a second process.
 bench: install-test
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	DJANGO_DEBUG=0 $(PY) bench/run.py
 
 fuzz: install-test

@@ -92,6 +92,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# `make bench` only: the bare comparison view and a Server-Timing header.
+BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
+if BENCH_VIEWS:
+    MIDDLEWARE.insert(0, "configurator.benchmarking.ServerTimingMiddleware")
+
 ROOT_URLCONF = "configurator.urls"
 WSGI_APPLICATION = "configurator.wsgi.application"
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -16,3 +17,9 @@ urlpatterns = [
     path("offerter/", include("quotes.urls")),
     path("offert/", include("quotes.customer_urls")),
 ]
+
+if settings.BENCH_VIEWS:
+    from . import benchmarking
+
+    urlpatterns.append(path("bench/bare/", benchmarking.bare, name="bench-bare"))
+
