@@ -146,12 +146,15 @@ def quote_lines(result: PriceResult, titles: dict[str, str] | None = None) -> Qu
     titles = titles or {}
     users, company, one_time = [], [], []
     for line in result.lines:
+        item = result.catalog.items.get(line.code)
         if line.billed_to == MOBILE:
             users.append(line)
-        elif line.monthly or line.monthly_unit:
-            company.append(line)
+        elif item is not None and item.section != "delivery" and (
+            item.monthly is not None or item.price_on_request or line.monthly
+        ):
+            company.append(line)  # a monthly service (with or without a one-time fee)
         else:
-            one_time.append(line)
+            one_time.append(line)  # delivery, training, number series, implementations
     footnotes = result.catalog.footnotes
     terms = tuple(Term(ref, titles.get(ref, ""), footnotes[ref]) for ref in result.terms if ref in footnotes)
     return QuoteLines(result, tuple(users), tuple(company), tuple(one_time), terms)
