@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
@@ -210,6 +211,7 @@ def _step_context(
 
 @seller_required
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 def quote_step(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
     if step_for(step) is None:
         raise Http404

@@ -210,3 +210,16 @@ def test_the_step_form_works_without_javascript(new_page, price_list, seller):
     expect(page.locator("#total-monthly")).to_have_text(shown("445.00"))  # 5 × 89
     quote = Quote.objects.get()
     assert quote.company_name == "Utan JS AB" and quote.items == {"mobile_user": 5}
+
+
+def test_on_a_narrow_screen_the_totals_stay_in_sight(new_page, price_list, seller):
+    page = new_page(width=390)
+    sign_in(page, "sara")
+    page.get_by_role("button", name="Ny offert").click()
+    page.locator("#stepper").get_by_role("button", name="Användare").click()
+    bar = page.locator("#mini-totals")
+    expect(bar).to_be_visible()
+    expect(page.locator(".totals-panel")).not_to_be_in_viewport()  # the panel is below the form
+    page.get_by_label("Användare med mobilt nummer").fill("3")
+    expect(bar).to_contain_text(format_money("267"))  # 3 × 89
+    expect(bar).to_be_in_viewport()
