@@ -58,3 +58,15 @@ _HYPOTHESIS_COMMON = dict(
 hypothesis_settings.register_profile("ci", max_examples=150, **_HYPOTHESIS_COMMON)
 hypothesis_settings.register_profile("fuzz", max_examples=10_000, **_HYPOTHESIS_COMMON)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def _swedish_first():
+    """Every test starts in Swedish: a request in English (the language switch) leaves
+    English active in the test's thread, as SwedishFirstLocaleMiddleware never resets it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
