@@ -1,22 +1,19 @@
 """Playwright against pytest-django's live server, driving Debian's Chromium.
 
 The sync Playwright API runs an event loop in the test's thread, so Django's ORM must be
-allowed to run there (DJANGO_ALLOW_ASYNC_UNSAFE). Browser tests use a transactional
-database, whose flush removes the seed price list of the data migration: ``price_list``
-loads it again when it is missing.
+allowed to run there: ``browser`` sets DJANGO_ALLOW_ASYNC_UNSAFE for the test only (set
+for the whole session it would leak into subprocesses, e.g. ``check --deploy``). Browser
+tests use a transactional database, whose flush removes the seed price list of the data
+migration: ``price_list`` loads it again when it is missing.
 """
 
-import os
+import pytest
+from django.utils import timezone
+from playwright.sync_api import sync_playwright
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-import pytest  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-from configurator import seed  # noqa: E402
-from configurator.models import Footnote, PriceItem, PriceList  # noqa: E402
-from configurator.selectors import price_list_in_force  # noqa: E402
+from configurator import seed
+from configurator.models import Footnote, PriceItem, PriceList
+from configurator.selectors import price_list_in_force
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -31,9 +28,10 @@ PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     # Per test: the sync API keeps an event loop running in this thread while it is
     # open, which would break later tests that call asyncio.run (PDF signing).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
