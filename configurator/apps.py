@@ -5,3 +5,7 @@ class ConfiguratorConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "configurator"
     verbose_name = "Prislistor"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401
+

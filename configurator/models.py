@@ -60,6 +60,9 @@ class PriceList(models.Model):
     copied_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )
+    # Bumped in the same transaction as any change to the list, its items or footnotes
+    # (signals in configurator/signals.py): the key of the in-process catalog cache.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     published_at = models.DateTimeField(_("publicerad"), null=True, blank=True)
 

@@ -2,10 +2,18 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from configurator.models import PriceList
-from configurator.selectors import catalog_for, price_list_in_force
+from configurator.selectors import catalog_cache_clear, catalog_for, price_list_in_force
 from quotes.roles import ensure_sellers_group
 
 from .factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalog_cache():
+    """Rolled-back test transactions can reuse a price list's id and version."""
+    catalog_cache_clear()
+    yield
+    catalog_cache_clear()
 
 
 @pytest.fixture

@@ -163,3 +163,30 @@ def test_a_draft_item_with_a_footnote_of_another_list_is_refused(price_list):
                      footnote=price_list.footnotes.first())
     with pytest.raises(ValidationError):
         item.clean()
+
+
+# --- The catalog cache -------------------------------------------------------------------
+
+
+def test_cached_catalog_follows_every_change(price_list, django_assert_num_queries):
+    draft = price_list_copy(price_list=price_list, name="Utkast")
+    draft.refresh_from_db()
+    first = catalog_for(draft)
+    with django_assert_num_queries(0):
+        assert catalog_for(draft) is first  # a hit costs no query
+    item = draft.items.get(code="softphone")
+    item.monthly_fee = D("31.00")
+    item.save()
+    draft.refresh_from_db()
+    assert catalog_for(draft).items["softphone"].monthly == D("31.00")
+    note = draft.footnotes.get(ref="8")
+    note.text = "Nytt villkor."
+    note.save()
+    draft.refresh_from_db()
+    assert catalog_for(draft).footnotes["8"] == "Nytt villkor."
+    draft.vat_rate = D("0.12")
+    draft.save()
+    assert catalog_for(draft).vat_rate == D("0.12")
+    item.delete()
+    draft.refresh_from_db()
+    assert "softphone" not in catalog_for(draft).items

@@ -350,11 +350,14 @@ def count_recalc_queries(client, quote, users: int) -> int:
 
 
 def test_recalculation_makes_a_fixed_small_number_of_queries(seller_client, quote):
+    cold = count_recalc_queries(seller_client, quote, 1)  # loads the catalog into the cache
     counts = {users: count_recalc_queries(seller_client, quote, users) for users in (1, 100, 1000)}
-    print("recalculation queries by users:", counts)
+    print("recalculation queries by users:", counts, "first (catalog not cached yet):", cold)
     assert len(set(counts.values())) == 1, counts
-    # session, user, the quote with its price list, the catalog's items and footnotes
-    assert counts[1] <= 5, counts
+    # session, user, the quote with its price list; the catalog (id, version) is cached
+    assert counts[1] <= 3, counts
+    # Even the first one, reading the catalog's items and footnotes, stays within 5.
+    assert cold <= 5
 
 
 # --- Who may do what --------------------------------------------------------------------
