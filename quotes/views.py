@@ -28,7 +28,9 @@ from configurator.pricing import IMPLEMENTATIONS, PriceResult
 from configurator.selectors import catalog_for, footnote_titles
 
 from .forms import FORMS, QuoteSearchForm, StepForm
+from .documents import quotes_expire_due
 from .models import Quote
+from .snapshot import offer_document
 from .roles import is_seller
 from .selectors import (
     quote_configuration,
@@ -110,6 +112,7 @@ def _frozen_redirect(request: HtmxHttpRequest, quote: Quote) -> HttpResponse:
 @seller_required
 @require_GET
 def quote_list(request: HtmxHttpRequest) -> HttpResponse:
+    quotes_expire_due()  # offers past their day show (and filter) as expired; 1 query when none is due
     form = QuoteSearchForm(request.GET or None)
     search = status = ""
     if form.is_bound and form.is_valid():
@@ -148,17 +151,14 @@ def quote_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if quote.can_edit(request.user):
         step = quote.current_step if step_for(quote.current_step) else STEPS[0].slug
         return redirect("quotes:step", pk=quote.pk, step=step)
-    result = quote_pricing(quote)
-    return render(
-        request,
-        "quotes/detail.html",
-        {
-            "quote": quote,
-            "result": result,
-            "lines": quote_lines(result, footnote_titles(quote.price_list)),
-            "mine": quote.owner_id == request.user.pk,
-        },
-    )
+    context = {"quote": quote, "mine": quote.owner_id == request.user.pk}
+    if quote.is_frozen:
+        # What was signed, from the frozen snapshot: never re-priced from the catalog.
+        context["doc"] = offer_document(quote)
+    else:
+        result = quote_pricing(quote)
+        context.update(result=result, lines=quote_lines(result, footnote_titles(quote.price_list)))
+    return render(request, "quotes/detail.html", context)
 
 
 # --- The step form ----------------------------------------------------------------------

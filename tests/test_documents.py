@@ -415,3 +415,24 @@ def test_expire_if_due_is_idempotent(signed):
     assert quote_expire_if_due(quote=signed, now=later)
     assert not quote_expire_if_due(quote=Quote.objects.get(pk=signed.pk), now=later)
     assert signed.events.filter(kind=QuoteEvent.Kind.EXPIRED).count() == 1
+
+
+def test_the_list_itself_marks_offers_past_their_day_expired(signed, client, seller):
+    Quote.objects.filter(pk=signed.pk).update(valid_until=stockholm_today() - timedelta(days=1))
+    client.force_login(seller)
+    page = client.get(reverse("quotes:list") + "?status=expired").content.decode()
+    assert signed.company_name in page and ">Utgången<" in page
+    assert Quote.objects.get(pk=signed.pk).status == Status.EXPIRED
+    assert signed.events.filter(kind=QuoteEvent.Kind.EXPIRED).count() == 1
+
+
+def test_the_quote_page_of_a_signed_quote_shows_what_was_signed(signed, client, seller, price_list):
+    frozen_monthly = offer_document(signed).totals.monthly  # 4 112 kr
+    # A price change the admin cannot make on a list in force must still not reach it.
+    PriceItem.objects.filter(price_list=price_list, code="mobile_user").update(monthly_fee=Decimal("1"))
+    from configurator.signals import price_list_touch
+
+    price_list_touch(price_list.pk)
+    client.force_login(seller)
+    page = client.get(reverse("quotes:detail", args=[signed.pk])).content.decode()
+    assert "4\u00a0112,00\u00a0kr" in page and frozen_monthly == Decimal("4112.00")
