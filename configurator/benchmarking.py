@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-ROWS = [(f"Rad {i}", f"{i * 89}", f"{i * 29}") for i in range(24)]
+ROWS = [(f"Rad {i}", f"{i * 89}", f"{i * 29}") for i in range(40)]
 
 
 @csrf_exempt

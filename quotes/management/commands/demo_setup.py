@@ -1,12 +1,12 @@
 """Demo users for `make run`: an admin and two sellers, created only when missing."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from configurator.selectors import price_list_in_force
-from quotes.roles import SELLERS_GROUP, ensure_sellers_group
+from quotes.roles import ensure_sellers_group
 
 DEMO_USERS = [
     # username, password, staff, name
@@ -20,6 +20,9 @@ class Command(BaseCommand):
     help = "Create the demo admin and sellers (when none exist) and print their log-ins."
 
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            # The demo passwords are in the README: never on a production database.
+            raise CommandError("demo_setup is for development only (DJANGO_DEBUG=1, as `make run` sets).")
         User = get_user_model()
         sellers = ensure_sellers_group()
         for username, password, staff, full_name in DEMO_USERS:
