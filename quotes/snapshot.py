@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from configurator.api import money, result_as_json
-from configurator.pricing import MOBILE, PriceResult
+from configurator.pricing import MOBILE, PriceResult, Totals
 from configurator.selectors import footnote_titles
 
 SNAPSHOT_VERSION = 1
@@ -149,19 +149,8 @@ class DocTerm:
 
 
 @dataclass(frozen=True)
-class DocTotals:
-    one_time: Decimal
-    monthly: Decimal
-    monthly_mobile: Decimal
-    monthly_company: Decimal
-    traffic_monthly: Decimal
-    vat_rate: Decimal
-    one_time_vat: Decimal
-    monthly_vat: Decimal
-    one_time_incl_vat: Decimal
-    monthly_incl_vat: Decimal
-    contract_months: int
-    contract_value: Decimal
+class DocTotals(Totals):
+    """The engine's totals as frozen in the snapshot."""
 
     @property
     def vat_percent(self) -> Decimal:
