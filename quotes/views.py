@@ -258,8 +258,9 @@ def quote_step(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
 def quote_recalculate(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
     """Price the step's posted, unsaved values merged over the stored draft; answer with
     the totals partial. Never saves. A bad value is priced with its stored value and its
-    message is shown. Five queries whatever the quote's size: session, user, the quote
-    with its price list, and the catalog (items, footnotes)."""
+    message is shown. Three queries whatever the quote's size: session, user, the quote
+    with its price list (the catalog comes from the per-process cache; two more queries
+    when a worker reads a price list version for the first time)."""
     if not request.user.is_authenticated:
         return _login_redirect(request)
     if step_for(step) is None:
