@@ -248,6 +248,13 @@ def _authenticate(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
                 {"errors": [field_error("csrf", "csrf_failed", "CSRF-kontrollen misslyckades.")]},
                 status=403,
             )
+        from quotes.roles import is_seller  # the API is for sellers (spec), like the step form
+
+        if not is_seller(request.user):
+            return None, JsonResponse(
+                {"errors": [field_error("user", "not_a_seller", "Bara säljare kan använda pris-API:t.")]},
+                status=403,
+            )
         return request.user, None
     return None, _unauthorized("Logga in eller skicka en API-nyckel.")
 

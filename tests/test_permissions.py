@@ -1,0 +1,338 @@
+"""Who may do what, URL by URL: one table, every actor, every route of the app.
+
+Seller side: anonymous, the quote's seller (owner), another seller, a signed-in user who
+is not a seller, an admin (staff). Customer side: the link with the right token, a wrong
+token, and the offer expired, declined, accepted or superseded. A refused request that
+would change something (a POST) is checked to have changed nothing: no quote row, event,
+quote number, e-mail or stored file.
+
+``test_every_url_pattern_has_a_rule`` walks the URL resolver: a new route without a row
+here fails the suite. The admin's own patterns are covered by a few admin rows.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from quotes import documents
+from quotes.documents import quote_accept, quote_decline, quote_expire_if_due, quote_revise, quote_sign
+from quotes.models import Quote, QuoteCounter, QuoteEvent
+from quotes.steps import STEPS
+
+from .doc_support import doc_env, make_quote, signing_cert  # noqa: F401
+from .factories import UserFactory
+from .test_steps import EMPTY
+
+# Expected outcomes besides a plain status code.
+LOGIN = "login"  # refused: 302 to the log-in page
+ADMIN_LOGIN = "admin-login"  # refused: 302 to the admin's log-in page
+KEPT = "kept"  # refused: 302 back to the offer page with a message, nothing changed
+REFUSED = {401, 403, 404, 405, LOGIN, ADMIN_LOGIN, KEPT}
+
+ACTORS = ("anonymous", "owner", "other_seller", "non_seller", "admin")
+STEP_SLUGS = [s.slug for s in STEPS]
+
+# (url name, method, quote it acts on, extra url kwargs) -> one outcome per actor, in ACTORS order.
+SELLER_RULES: list[tuple[str, str, str | None, dict, tuple]] = [
+    ("quotes:list", "GET", None, {}, (LOGIN, 200, 200, 403, 200)),
+    ("quotes:create", "POST", None, {}, (LOGIN, 302, 302, 403, 302)),
+    ("quotes:create", "GET", None, {}, (LOGIN, 405, 405, 403, 405)),
+    # A draft opens in the step form for whoever may edit it, read-only for colleagues.
+    ("quotes:detail", "GET", "draft", {}, (LOGIN, 302, 200, 403, 302)),
+    ("quotes:detail", "GET", "signed", {}, (LOGIN, 200, 200, 403, 200)),
+    ("quotes:detail", "GET", "missing", {}, (LOGIN, 404, 404, 403, 404)),
+    *[("quotes:step", "GET", "draft", {"step": s}, (LOGIN, 200, 403, 403, 200)) for s in STEP_SLUGS],
+    *[("quotes:step", "POST", "draft", {"step": s}, (LOGIN, 302, 403, 403, 302)) for s in STEP_SLUGS],
+    ("quotes:step", "GET", "draft", {"step": "okant-steg"}, (LOGIN, 404, 404, 403, 404)),
+    ("quotes:step", "GET", "missing", {"step": "kund"}, (LOGIN, 404, 404, 403, 404)),
+    *[("quotes:recalculate", "POST", "draft", {"step": s}, (LOGIN, 200, 403, 403, 200)) for s in STEP_SLUGS],
+    ("quotes:recalculate", "GET", "draft", {"step": "kund"}, (405, 405, 405, 405, 405)),
+    ("quotes:sign", "POST", "draft", {}, (LOGIN, 302, 403, 403, 302)),
+    ("quotes:sign", "GET", "draft", {}, (LOGIN, 405, 405, 403, 405)),
+    ("quotes:send", "POST", "signed", {}, (LOGIN, 302, 403, 403, 302)),
+    ("quotes:send", "GET", "signed", {}, (LOGIN, 405, 405, 403, 405)),
+    ("quotes:revise", "POST", "signed", {}, (LOGIN, 302, 403, 403, 302)),
+    ("quotes:revise", "POST", "expired", {}, (LOGIN, 302, 403, 403, 302)),  # reissue
+    ("quotes:revise", "GET", "signed", {}, (LOGIN, 405, 405, 403, 405)),
+    ("quotes:pdf", "GET", "signed", {}, (LOGIN, 200, 200, 403, 200)),
+    ("quotes:pdf", "GET", "draft", {}, (LOGIN, 404, 404, 403, 404)),
+    ("quotes:accepted-pdf", "GET", "accepted", {}, (LOGIN, 200, 200, 403, 200)),
+    ("quotes:accepted-pdf", "GET", "signed", {}, (LOGIN, 404, 404, 403, 404)),
+    ("api-price", "POST", None, {}, (401, 200, 200, 403, 200)),
+    ("api-price", "GET", None, {}, (405, 405, 405, 405, 405)),
+    ("admin:index", "GET", None, {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
+    ("admin:quotes_quote_changelist", "GET", None, {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
+    ("admin:quotes_quote_change", "GET", "draft", {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
+    ("admin:quotes_quote_change", "POST", "signed", {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403)),
+    ("admin:quotes_quote_delete", "POST", "signed", {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403)),
+    ("admin:quotes_quoteevent_changelist", "GET", None, {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
+    ("healthz", "GET", None, {}, (200, 200, 200, 200, 200)),
+    ("healthz", "POST", None, {}, (405, 405, 405, 405, 405)),
+    ("home", "GET", None, {}, (302, 302, 302, 302, 302)),
+    ("login", "GET", None, {}, (200, 302, 302, 302, 302)),
+    ("logout", "POST", None, {}, (302, 302, 302, 302, 302)),
+    ("set_language", "POST", None, {}, (302, 302, 302, 302, 302)),
+]
+
+# The customer's link, anonymous: (url name, method) -> one outcome per token state.
+TOKENS = ("right", "wrong", "expired", "declined", "accepted", "superseded")
+CUSTOMER_RULES: list[tuple[str, str, tuple]] = [
+    ("quote-customer:offer", "GET", (200, 404, 200, 200, 200, 200)),
+    ("quote-customer:offer", "POST", (405, 405, 405, 405, 405, 405)),
+    ("quote-customer:pdf", "GET", (200, 404, 200, 200, 200, 200)),
+    ("quote-customer:accepted-pdf", "GET", (404, 404, 404, 404, 200, 404)),
+    ("quote-customer:accept", "POST", (302, 404, KEPT, KEPT, KEPT, KEPT)),
+    ("quote-customer:accept", "GET", (405, 405, 405, 405, 405, 405)),
+    ("quote-customer:decline", "POST", (302, 404, KEPT, KEPT, KEPT, KEPT)),
+    ("quote-customer:decline", "GET", (405, 405, 405, 405, 405, 405)),
+]
+
+# A seller signed in who opens the customer's link reads it but never answers for the customer.
+SELLER_ON_CUSTOMER_LINK: list[tuple[str, str, tuple]] = [
+    ("quote-customer:offer", "GET", (200, 200, 200, 200)),
+    ("quote-customer:pdf", "GET", (200, 200, 200, 200)),
+    ("quote-customer:accept", "POST", (KEPT, KEPT, 302, KEPT)),  # only the non-seller is a customer
+    ("quote-customer:decline", "POST", (KEPT, KEPT, 302, KEPT)),
+]
+SIGNED_IN = ("owner", "other_seller", "non_seller", "admin")
+
+
+# --- Fixtures ---------------------------------------------------------------------------
+
+_RENDERED: dict[str, bytes] = {}
+
+
+@pytest.fixture(autouse=True)
+def _quick_passwords(settings):
+    """Five users per test: hash their passwords cheaply."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def fast_pdfs(doc_env, monkeypatch):
+    """Render each kind of PDF once per session: these tests are about access, not the
+    document (signing still runs on every quote)."""
+    for name in ("offer_pdf_render", "acceptance_pdf_render"):
+        real = getattr(documents, name)
+
+        def cached(*, quote, _real=real, _name=name):
+            if _name not in _RENDERED:
+                _RENDERED[_name] = _real(quote=quote)
+            return _RENDERED[_name]
+
+        monkeypatch.setattr(documents, name, cached)
+
+
+@pytest.fixture
+def users(seller, other_seller, admin_user):
+    return {
+        "owner": seller,
+        "other_seller": other_seller,
+        "non_seller": UserFactory(username="nils", first_name="Nils", last_name="Lagerarbetare"),
+        "admin": admin_user,
+    }
+
+
+def quote_in_state(state: str, *, owner, price_list) -> Quote:
+    """A quote of ``owner`` as the rules need it."""
+    if state == "missing":
+        return Quote(pk=999_999)
+    quote = make_quote(owner=owner, price_list=price_list)
+    if state == "draft":
+        return quote
+    quote = quote_sign(quote=quote, user=owner)
+    if state in ("signed", "right", "wrong"):
+        return quote
+    if state == "expired":
+        assert quote_expire_if_due(quote=quote, now=timezone.now() + timedelta(days=400))
+    elif state == "declined":
+        quote_decline(quote=quote, reason="För dyrt")
+    elif state == "accepted":
+        quote = quote_accept(quote=quote, name="Erik Lind", title="Vd", ip="192.0.2.7", user_agent="Test")
+    elif state == "superseded":
+        quote_revise(quote=quote, user=owner)
+    else:  # pragma: no cover - a typo in the table
+        raise AssertionError(state)
+    return Quote.objects.get(pk=quote.pk)
+
+
+def log_in(client, actor: str, users) -> None:
+    if actor != "anonymous":
+        client.force_login(users[actor])
+
+
+def stored_state(settings) -> tuple:
+    """Everything a request could change."""
+    media = Path(settings.MEDIA_ROOT)
+    return (
+        list(Quote.objects.order_by("pk").values()),
+        list(QuoteEvent.objects.order_by("pk").values()),
+        list(QuoteCounter.objects.order_by("pk").values()),
+        len(mail.outbox),
+        sorted(str(p) for p in media.rglob("*")) if media.exists() else [],
+    )
+
+
+def post_data(name: str, kwargs: dict, quote: Quote | None) -> tuple[dict | str, str | None]:
+    """What a real form (or client) posts to ``name``; and its content type."""
+    if name in ("quotes:step", "quotes:recalculate"):
+        return {**EMPTY.get(kwargs["step"], {}), "nav": "next"}, None
+    if name == "api-price":
+        return json.dumps({"items": {"mobile_user": 5}}), "application/json"
+    if name == "set_language":
+        return {"language": "en", "next": "/"}, None
+    if name == "admin:quotes_quote_change":
+        return {"company_name": "Ändrat AB", "status": "draft"}, None
+    if name == "admin:quotes_quote_delete":
+        return {"post": "yes"}, None
+    if name == "quote-customer:accept":
+        return {"name": "Erik Lind", "title": "Vd", "accept_terms": "on",
+                "document_sha256": quote.pdf_sha256 if quote else ""}, None
+    if name == "quote-customer:decline":
+        return {"reason": "För dyrt"}, None
+    return {}, None
+
+
+def request(client, method: str, url: str, data, content_type):
+    if method == "GET":
+        return client.get(url)
+    if content_type:
+        return client.post(url, data=data, content_type=content_type)
+    return client.post(url, data)
+
+
+def check(response, expected, *, url: str, offer_url: str = "") -> None:
+    where = f"{response.request['REQUEST_METHOD']} {url}"
+    if expected == LOGIN:
+        assert response.status_code == 302, where
+        assert response["Location"].startswith(reverse("login") + "?next="), where
+    elif expected == ADMIN_LOGIN:
+        assert response.status_code == 302, where
+        assert response["Location"].startswith(reverse("admin:login") + "?next="), where
+    elif expected == KEPT:
+        assert response.status_code == 302 and response["Location"] == offer_url, where
+    else:
+        assert response.status_code == expected, f"{where}: {response.status_code} != {expected}"
+
+
+def _id(rule) -> str:
+    name, method, target, kwargs = rule[:4]
+    return "-".join(str(x) for x in (name, method, target, *kwargs.values()) if x)
+
+
+# --- The seller's side and the rest of the app ------------------------------------------
+
+
+@pytest.mark.parametrize("actor_index", range(len(ACTORS)), ids=ACTORS)
+@pytest.mark.parametrize("rule", SELLER_RULES, ids=[_id(r) for r in SELLER_RULES])
+def test_seller_side(rule, actor_index, client, users, price_list, fast_pdfs, settings):
+    name, method, target, kwargs, outcomes = rule
+    actor, expected = ACTORS[actor_index], outcomes[actor_index]
+    quote = quote_in_state(target, owner=users["owner"], price_list=price_list) if target else None
+    args = [quote.pk] if quote is not None else []
+    url = reverse(name, args=args, kwargs=None) if not kwargs else reverse(name, kwargs={"pk": quote.pk, **kwargs})
+    log_in(client, actor, users)
+    data, content_type = post_data(name, kwargs, quote)
+    before = stored_state(settings)
+    response = request(client, method, url, data, content_type)
+    check(response, expected, url=url)
+    if method == "POST" and expected in REFUSED:
+        assert stored_state(settings) == before, f"a refused POST {url} changed something"
+
+
+def test_an_allowed_action_really_acts(client, users, price_list, fast_pdfs):
+    """The table's 302s for the owner are the actions themselves, not silent refusals."""
+    quote = quote_in_state("draft", owner=users["owner"], price_list=price_list)
+    log_in(client, "owner", users)
+    client.post(reverse("quotes:sign", args=[quote.pk]))
+    quote.refresh_from_db()
+    assert quote.status == Quote.Status.SENT and len(mail.outbox) == 1
+    client.post(reverse("quotes:send", args=[quote.pk]))
+    assert len(mail.outbox) == 2
+    client.post(reverse("quotes:revise", args=[quote.pk]))
+    assert Quote.objects.get(previous=quote).status == Quote.Status.DRAFT
+
+
+# --- The customer's link ----------------------------------------------------------------
+
+
+def _token_url(name: str, quote: Quote, token_state: str) -> str:
+    token = secrets.token_urlsafe(32) if token_state == "wrong" else quote.token
+    return reverse(name, args=[token])
+
+
+@pytest.mark.parametrize("state_index", range(len(TOKENS)), ids=TOKENS)
+@pytest.mark.parametrize("rule", CUSTOMER_RULES, ids=[f"{n}-{m}" for n, m, _ in CUSTOMER_RULES])
+def test_customer_link(rule, state_index, client, seller, price_list, fast_pdfs, settings):
+    name, method, outcomes = rule
+    state, expected = TOKENS[state_index], outcomes[state_index]
+    quote = quote_in_state(state, owner=seller, price_list=price_list)
+    url = _token_url(name, quote, state)
+    data, content_type = post_data(name, {}, quote)
+    before = stored_state(settings)
+    response = request(client, method, url, data, content_type)
+    check(response, expected, url=url, offer_url=reverse("quote-customer:offer", args=[quote.token]))
+    if method == "POST" and expected in REFUSED:
+        assert stored_state(settings) == before, f"a refused POST {url} changed something"
+    if method == "POST" and expected == 302:
+        quote.refresh_from_db()
+        assert quote.status == {"quote-customer:accept": Quote.Status.ACCEPTED,
+                                "quote-customer:decline": Quote.Status.DECLINED}[name]
+
+
+@pytest.mark.parametrize("actor_index", range(len(SIGNED_IN)), ids=SIGNED_IN)
+@pytest.mark.parametrize("rule", SELLER_ON_CUSTOMER_LINK, ids=[f"{n}-{m}" for n, m, _ in SELLER_ON_CUSTOMER_LINK])
+def test_signed_in_users_on_the_customer_link(rule, actor_index, client, users, price_list, fast_pdfs, settings):
+    name, method, outcomes = rule
+    actor, expected = SIGNED_IN[actor_index], outcomes[actor_index]
+    quote = quote_in_state("right", owner=users["owner"], price_list=price_list)
+    log_in(client, actor, users)
+    url = reverse(name, args=[quote.token])
+    data, content_type = post_data(name, {}, quote)
+    before = stored_state(settings)
+    response = request(client, method, url, data, content_type)
+    check(response, expected, url=url, offer_url=reverse("quote-customer:offer", args=[quote.token]))
+    if method == "POST" and expected in REFUSED:
+        assert stored_state(settings) == before, f"a refused POST {url} changed something"
+
+
+# --- Every route has a rule -------------------------------------------------------------
+
+
+def url_names(patterns, namespace: str = "", route: str = ""):
+    """The name (with namespace) of every route, or its path when it has no name; the
+    admin's own routes are left out (the admin rows above cover it)."""
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "admin":
+                continue
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from url_names(p.url_patterns, ns, route + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield f"{namespace}{p.name}" if p.name else route + str(p.pattern)
+
+
+def test_every_url_pattern_has_a_rule():
+    routes = set(url_names(get_resolver().url_patterns))
+    covered = {r[0] for r in SELLER_RULES} | {r[0] for r in CUSTOMER_RULES}
+    missing = routes - covered
+    assert not missing, f"routes without a rule in tests/test_permissions.py: {sorted(missing)}"
+    assert "quotes:sign" in routes and "quote-customer:accept" in routes  # the walk finds them
+
+
+def test_the_walk_notices_a_new_route(settings):
+    """A route added later (here a throwaway urlconf) is reported as missing."""
+    from django.urls import include, path
+
+    from configurator import urls as root
+
+    extra = [*root.urlpatterns, path("nytt/", include(([path("x/", lambda r: None, name="x")], "nytt")))]
+    assert "nytt:x" in set(url_names(extra)) - {r[0] for r in SELLER_RULES}
