@@ -9,6 +9,7 @@ stops accepting at the end of the valid-until day, Swedish time.
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 from django import forms
@@ -35,6 +36,7 @@ from .models import Quote
 from .roles import is_seller
 from .snapshot import offer_document
 
+logger = logging.getLogger(__name__)
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
@@ -166,6 +168,14 @@ def accept_view(request: HttpRequest, token: str) -> HttpResponse:
         )
     except QuoteNotAnswerable as error:
         messages.error(request, error.message)
+        return redirect("quote-customer:offer", token=token)
+    except Exception:  # rendering or signing the accepted offer failed: nothing is saved
+        logger.exception("Accepting quote %s failed", quote.pk)
+        messages.error(
+            request,
+            _("Godkännandet kunde inte sparas på grund av ett tekniskt fel. Offerten är inte "
+              "godkänd än; försök igen om en stund."),
+        )
         return redirect("quote-customer:offer", token=token)
     messages.success(request, _("Tack! Offerten är godkänd. En bekräftelse finns nedan."))
     return redirect("quote-customer:offer", token=token)
