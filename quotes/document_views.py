@@ -99,7 +99,7 @@ def quote_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("Offerten är redan signerad."))
         return _redirect(request, resolve_url("quotes:detail", pk=quote.pk))
     try:
-        quote = quote_sign(quote=quote, user=request.user)
+        quote = quote_sign(quote=quote, user=request.user, request=request)
     except QuoteNotSignable as error:
         messages.error(request, " ".join([error.message, *error.problems]))
         return _redirect(request, resolve_url("quotes:step", pk=quote.pk, step=SUMMARY_STEP))

@@ -191,7 +191,7 @@ def quote_sign_problems(*, quote: Quote, result=None) -> list[str]:
     return problems
 
 
-def quote_sign(*, quote: Quote, user, now: datetime | None = None) -> Quote:
+def quote_sign(*, quote: Quote, user, now: datetime | None = None, request: HttpRequest | None = None) -> Quote:
     """The seller signs a valid draft: number, snapshot, validity, token, the signed
     PDF stored with its SHA-256; status "sent". All or nothing: if any step fails,
     nothing is saved and the stored file is removed."""
@@ -232,7 +232,7 @@ def quote_sign(*, quote: Quote, user, now: datetime | None = None) -> Quote:
             q.pdf_sha256 = sha256_hex(stored_bytes(q.pdf))
             q.save()
             quote_event_record(
-                quote=q, kind=Kind.SIGNED, actor=user,
+                quote=q, kind=Kind.SIGNED, actor=user, request=request,
                 detail=f"{q.reference} · SHA-256 {q.pdf_sha256}",
             )
     except BaseException:
@@ -348,7 +348,7 @@ def quote_reissue(*, quote: Quote, user, request: HttpRequest | None = None,
                 _("Prislistan har ändrats: %(codes)s finns inte längre. Ändra offerten i stället.")
                 % {"codes": ", ".join(revision.dropped)}
             )
-        return quote_sign(quote=revision.quote, user=user, now=now)
+        return quote_sign(quote=revision.quote, user=user, now=now, request=request)
 
 
 # --- The customer's answer --------------------------------------------------------------

@@ -45,7 +45,7 @@ def document_panel(context, quote: Quote) -> dict:
         "doc": None,
         "customer_url": "",
         "revisions": [],
-        "events": list(quote.events.select_related("actor").order_by("-at", "-id")[:12]),
+        "events": list(quote.events.order_by("-at", "-id")),  # all of them: the audit trail
     }
     if quote.is_draft:
         panel["problems"] = quote_sign_problems(quote=quote, result=context.get("result"))
