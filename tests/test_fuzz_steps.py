@@ -24,9 +24,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.se import orgnr
 
-from configurator.selectors import catalog_for
 from configurator.pricing import ANSWERING_SERVICE_PREFIX, DELIVERY_OPTIONS, MAX_QUANTITY
 from configurator.seed import ITEMS
+from configurator.selectors import catalog_for
 from quotes.forms import FORMS, MAX_AMOUNT, MAX_TRAFFIC
 from quotes.models import Quote
 from quotes.steps import STEPS
