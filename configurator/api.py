@@ -79,7 +79,7 @@ def _amount(value: Any, field: str, errors: list) -> Decimal | None:
     if amount != amount.quantize(Decimal("0.01")):
         errors.append(field_error(field, "too_many_decimals", "Högst två decimaler (öre)."))
         return None
-    return amount.quantize(Decimal("0.01"))
+    return abs(amount.quantize(Decimal("0.01"))) if amount.is_zero() else amount.quantize(Decimal("0.01"))
 
 
 def parse_configuration(data: Any, catalog: Catalog) -> Configuration:

@@ -100,6 +100,12 @@ class AmountField(forms.DecimalField):
             value = value.replace(",", ".")
         return super().to_python(value)
 
+    def clean(self, value):
+        result = super().clean(value)
+        if result is not None and result.is_zero():
+            result = abs(result)  # "-0" is 0, never stored as "-0.00"
+        return result
+
 
 def amount_initial(value) -> str:
     """A stored amount as the seller would type it: "7 900" or "7 900,50"."""

@@ -186,3 +186,10 @@ def test_query_count_does_not_grow_with_the_items(api, price_list):
         assert post(api, large).status_code == 200
     assert len(many) == len(few)
     assert len(few) <= 5, [q["sql"] for q in few.captured_queries]
+
+
+def test_minus_zero_amount_is_zero(api, price_list):
+    body = post(api, {"items": {"answering_service_20": 1, "guided_delivery": 1},
+                      "manual_prices": {"answering_service_20": {"monthly": "-0"}}}).json()
+    line = next(l for l in body["lines"] if l["code"] == "answering_service_20")
+    assert line["monthly"] == "0.00" and line["monthly_unit"] == "0.00"

@@ -461,3 +461,12 @@ def test_english_through_the_language_switch(seller_client, quote):
     html = seller_client.get(step_url(quote, "anvandare")).content.decode()
     assert "One-time fee" in html and "Next" in html and "Users" in html
     assert "Engångsavgift" not in html
+
+
+def test_an_agreed_price_of_minus_zero_is_stored_as_zero(seller_client, quote):
+    """Found by make fuzz: "-0" was stored as "-0.00"."""
+    r = seller_client.post(step_url(quote, "nummer"), form("nummer", answering_service="answering_service_20",
+                                                           answering_service_price="-0", nav="next"))
+    assert r.status_code == 302
+    quote.refresh_from_db()
+    assert quote.manual_prices["answering_service_20"]["monthly"] == "0.00"
