@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from bench.run import QUICK, Http, Results, Server, percentile, sign_in
+from bench.harness import QUICK, Http, Results, Server, percentile, sign_in
 
 
 def _median_ms(fn, n: int) -> float:
@@ -22,10 +22,10 @@ def measure_pdf(results: Results, server: Server, seller, quote) -> None:
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    from quotes.documents import quote_sign
-    from quotes.pdf import _context, html_to_pdf, offer_pdf_render
-    from quotes.signing import pdf_sign
-    from quotes.snapshot import offer_document
+    from quotes.offer.services import quote_sign
+    from quotes.offer.pdf import html_to_pdf, offer_pdf_render, pdf_context
+    from quotes.offer.signing import pdf_sign
+    from quotes.offer.document import offer_document
 
     quote.items = {**quote.items}
     signed = quote_sign(quote=quote, user=seller)
@@ -35,7 +35,7 @@ def measure_pdf(results: Results, server: Server, seller, quote) -> None:
         return html_to_pdf(html)
 
     with translation.override("sv"):
-        html = render_to_string("quotes/pdf/offer.html", _context(offer_document(signed)))
+        html = render_to_string("quotes/offer/pdf/offer.html", pdf_context(offer_document(signed)))
     bare()  # warm caches (fonts, CSS) for both alike
     offer_pdf_render(quote=signed)
     full_ms, bare_ms = [], []

@@ -1,4 +1,4 @@
-"""The measurements of `make bench` (see bench/run.py for the harness)."""
+"""The measurements of `make bench` (bench/harness.py has the tools, bench/run.py runs them)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import time
 import urllib.parse
 from datetime import datetime, timezone
 
-from bench.run import (
+from bench.harness import (
     DB_URL,
     PG_URL,
     QUICK,
@@ -42,7 +42,7 @@ RECALC_BODY = "mobile_user=25&fixed_number=0&softphone=25"
 def make_seller(username: str):
     from django.contrib.auth import get_user_model
 
-    from quotes.roles import ensure_sellers_group
+    from configurator.roles import ensure_sellers_group
 
     user, _ = get_user_model().objects.get_or_create(username=username, defaults={"first_name": "Bench"})
     user.groups.add(ensure_sellers_group())
@@ -50,7 +50,7 @@ def make_seller(username: str):
 
 
 def make_quote(owner, items=None, price_list=None):
-    from quotes.services import quote_create
+    from quotes.draft.services import quote_create
 
     quote = quote_create(owner=owner, price_list=price_list)
     quote.items = dict(items or QUOTE_ITEMS)

@@ -18,10 +18,19 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .models import ApiToken
-from .pricing import (
+from .limits import (
     CONTRACT_TERMS,
+    DEFAULT_CONTRACT_MONTHS,
+    MAX_AMOUNT,
     MAX_QUANTITY,
+    MAX_TRAFFIC,
+    amount_has_ore_only,
+    amount_in_range,
+    amount_normalise,
+)
+from .models import ApiToken
+from .roles import is_seller
+from .pricing import (
     TRAFFIC_FIELDS,
     Catalog,
     Configuration,
@@ -32,7 +41,6 @@ from .pricing import (
 )
 from .selectors import catalog_for, price_list_in_force
 
-MAX_AMOUNT = Decimal("10000000")
 MAX_BODY = 64 * 1024
 TOP_LEVEL = {"items", "manual_prices", "traffic", "contract_months", "on_site_training", "travel_cost"}
 
@@ -73,13 +81,13 @@ def _amount(value: Any, field: str, errors: list) -> Decimal | None:
     except InvalidOperation:
         errors.append(field_error(field, "not_amount", 'Ska vara ett belopp, t.ex. "7900.00".'))
         return None
-    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
+    if not amount_in_range(amount):
         errors.append(field_error(field, "out_of_range", "Beloppet måste vara mellan 0 och 10 000 000."))
         return None
-    if amount != amount.quantize(Decimal("0.01")):
+    if not amount_has_ore_only(amount):
         errors.append(field_error(field, "too_many_decimals", "Högst två decimaler (öre)."))
         return None
-    return abs(amount.quantize(Decimal("0.01"))) if amount.is_zero() else amount.quantize(Decimal("0.01"))
+    return amount_normalise(amount)
 
 
 def parse_configuration(data: Any, catalog: Catalog) -> Configuration:
@@ -134,12 +142,12 @@ def parse_configuration(data: Any, catalog: Catalog) -> Configuration:
                 if key not in TRAFFIC_FIELDS:
                     errors.append(field_error(f"traffic.{key}", "unknown_field", "Okänt fält."))
                     continue
-                parsed = _whole_number(value, f"traffic.{key}", errors, upper=10_000_000)
+                parsed = _whole_number(value, f"traffic.{key}", errors, upper=MAX_TRAFFIC)
                 if parsed is not None:
                     values[key] = parsed
             traffic = TrafficEstimate(**values)
 
-    months = data.get("contract_months", 36)
+    months = data.get("contract_months", DEFAULT_CONTRACT_MONTHS)
     if isinstance(months, bool) or not isinstance(months, int) or months not in CONTRACT_TERMS:
         errors.append(field_error("contract_months", "invalid_choice", "Avtalstid ska vara 12, 24 eller 36 månader."))
 
@@ -248,8 +256,6 @@ def _authenticate(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
                 {"errors": [field_error("csrf", "csrf_failed", "CSRF-kontrollen misslyckades.")]},
                 status=403,
             )
-        from quotes.roles import is_seller  # the API is for sellers (spec), like the step form
-
         if not is_seller(request.user):
             return None, JsonResponse(
                 {"errors": [field_error("user", "not_a_seller", "Bara säljare kan använda pris-API:t.")]},

@@ -26,11 +26,9 @@ import math
 
 from django.utils.translation import gettext as _
 
+from .limits import CONTRACT_TERMS, DEFAULT_CONTRACT_MONTHS, MAX_QUANTITY, ORE
+
 ZERO = Decimal("0.00")
-ORE = Decimal("0.01")
-MAX_QUANTITY = 100_000  # rule 1
-CONTRACT_TERMS = (12, 24, 36)
-DEFAULT_CONTRACT_MONTHS = 36
 
 MOBILE = "mobile"
 COMPANY = "company"
@@ -55,6 +53,7 @@ IMPLEMENTATIONS = {
 }
 API_ACCESS = "api_access"
 NPS_SURVEY = "nps_survey"
+NPS_TRAFFIC = ("nps_sms_domestic", "nps_sms_foreign")  # footnote 9: the survey's SMS
 ANSWERING_SERVICE_PREFIX = "answering_service_"
 DELIVERY_OPTIONS = ("self_config", "startup_help", "guided_delivery")
 SELF_CONFIG, STARTUP_HELP, GUIDED_DELIVERY = DELIVERY_OPTIONS
@@ -110,6 +109,7 @@ class Catalog:
     vat_rate: Decimal
     items: Mapping[str, CatalogItem]  # in the price list's order
     footnotes: Mapping[str, str] = field(default_factory=dict)
+    term_titles: Mapping[str, str] = field(default_factory=dict)  # footnote ref -> heading in the offer
 
     def sellable(self) -> list[CatalogItem]:
         return [i for i in self.items.values() if i.section != "traffic"]
@@ -406,7 +406,7 @@ class _Pricing:
                 "requires_guided_delivery",
                 _(
                     "Telia Svarsservice kräver Vägledd leverans — välj Vägledd leverans "
-                    "i steget Leverans."
+                    "i steget Leverans och utbildning."
                 ),
                 *packages,
                 GUIDED_DELIVERY,
@@ -425,16 +425,16 @@ class _Pricing:
                 if asked:
                     self.add(impl, 1)
                 else:
-                    ref = self.catalog.items[impl].footnote or "4"
+                    # Said to the customer; the line's footnote (4, or 8 for call
+                    # recording) is cited by the offer as a numbered term.
                     self.add(
                         impl,
                         1,
                         auto_added=True,
                         reason=_(
-                            "Tillagd automatiskt: %(addons)s kräver implementering på "
-                            "företagsnivå (fotnot %(ref)s)."
+                            "Ingår eftersom %(addons)s kräver implementering på företagsnivå."
                         )
-                        % {"addons": ", ".join(self.name(a) for a in users_with), "ref": ref},
+                        % {"addons": _(" och ").join(self.name(a) for a in users_with)},
                     )
             elif asked:
                 self.add(impl, asked)
@@ -508,7 +508,7 @@ class _Pricing:
                 "requires_startup_help",
                 _(
                     "Ytterligare konfiguration hör till Uppstartshjälp med tekniker — välj "
-                    "Uppstartshjälp i steget Leverans eller ta bort ärendena."
+                    "Uppstartshjälp i steget Leverans och utbildning eller ta bort ärendena."
                 ),
                 EXTRA_CONFIG,
                 STARTUP_HELP,

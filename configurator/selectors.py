@@ -79,8 +79,5 @@ def catalog_load(price_list: PriceList) -> Catalog:
             for i in items
         }),
         footnotes=MappingProxyType({f.ref: f.text for f in footnotes}),
+        term_titles=MappingProxyType({f.ref: f.term_title for f in footnotes}),
     )
-
-
-def footnote_titles(price_list: PriceList) -> dict[str, str]:
-    return dict(Footnote.objects.filter(price_list=price_list).values_list("ref", "term_title"))

@@ -15,7 +15,7 @@ urlpatterns = [
     path("api/v1/price", api.price_view, name="api-price"),
     path("admin/", admin.site.urls),
     path("offerter/", include("quotes.urls")),
-    path("offert/", include("quotes.customer_urls")),
+    path("offert/", include("quotes.customer.urls")),
 ]
 
 if settings.BENCH_VIEWS:

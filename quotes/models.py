@@ -14,8 +14,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from configurator.limits import DEFAULT_CONTRACT_MONTHS, DEFAULT_VALIDITY_DAYS
 from configurator.models import PriceList
-from configurator.pricing import DEFAULT_CONTRACT_MONTHS
+from configurator.roles import SELLERS_GROUP
+
+
+# The step form's first and last steps (their order and titles: quotes.draft.steps).
+FIRST_STEP, SUMMARY_STEP = "kund", "sammanstallning"
 
 
 def new_token() -> str:
@@ -25,7 +30,7 @@ def new_token() -> str:
 class QuoteQuerySet(models.QuerySet):
     def visible_to(self, user) -> QuoteQuerySet:
         """Sellers and admins see every quote (colleagues' read-only); others nothing."""
-        if user.is_authenticated and (user.is_staff or user.groups.filter(name="Säljare").exists()):
+        if user.is_authenticated and (user.is_staff or user.groups.filter(name=SELLERS_GROUP).exists()):
             return self
         return self.none()
 
@@ -60,7 +65,7 @@ class Quote(models.Model):
     )
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
-    current_step = models.CharField(_("steg"), max_length=20, default="kund")
+    current_step = models.CharField(_("steg"), max_length=20, default=FIRST_STEP)
 
     # Step 1: Kund.
     company_name = models.CharField(_("företagsnamn"), max_length=200, blank=True)
@@ -86,7 +91,7 @@ class Quote(models.Model):
     contract_months = models.PositiveSmallIntegerField(
         _("avtalstid"), choices=ContractMonths.choices, default=DEFAULT_CONTRACT_MONTHS
     )
-    validity_days = models.PositiveSmallIntegerField(_("giltighet i dagar"), default=30)
+    validity_days = models.PositiveSmallIntegerField(_("giltighet i dagar"), default=DEFAULT_VALIDITY_DAYS)
     customer_note = models.TextField(_("meddelande till kunden"), blank=True)
 
     # Signing (frozen from here on).
@@ -144,8 +149,6 @@ class Quote(models.Model):
     def is_frozen(self) -> bool:
         return self.signed_at is not None
 
-    def can_edit(self, user) -> bool:
-        return self.is_draft and (user.is_staff or user.pk == self.owner_id)
 
 
 class QuoteEventQuerySet(models.QuerySet):

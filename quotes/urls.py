@@ -1,24 +1,22 @@
+"""The seller's URLs: the step form over a draft (quotes.draft) and the offer with its
+document actions (quotes.offer). The customer's link is quotes.customer.urls."""
+
 from django.urls import path
 
-from . import views
+from .draft import views as draft
+from .offer import views as offer
 
 app_name = "quotes"
 
 urlpatterns = [
-    path("", views.quote_list, name="list"),
-    path("ny/", views.quote_new, name="create"),
-    path("<int:pk>/", views.quote_detail, name="detail"),
-    path("<int:pk>/steg/<slug:step>/", views.quote_step, name="step"),
-    path("<int:pk>/steg/<slug:step>/berakna/", views.quote_recalculate, name="recalculate"),
-]
-
-# The quote as a document: sign and send, send again, new revision / reissue, stored PDFs.
-from . import document_views  # noqa: E402
-
-urlpatterns += [
-    path("<int:pk>/signera/", document_views.quote_sign_view, name="sign"),
-    path("<int:pk>/skicka/", document_views.quote_send_view, name="send"),
-    path("<int:pk>/ny-revision/", document_views.quote_revise_view, name="revise"),
-    path("<int:pk>/pdf/", document_views.quote_pdf_view, name="pdf"),
-    path("<int:pk>/pdf/godkand/", document_views.quote_accepted_pdf_view, name="accepted-pdf"),
+    path("", draft.quote_list, name="list"),
+    path("ny/", draft.quote_new, name="create"),
+    path("<int:pk>/steg/<slug:step>/", draft.quote_step, name="step"),
+    path("<int:pk>/steg/<slug:step>/berakna/", draft.quote_recalculate, name="recalculate"),
+    path("<int:pk>/", offer.quote_detail, name="detail"),
+    path("<int:pk>/signera/", offer.quote_sign_view, name="sign"),
+    path("<int:pk>/skicka/", offer.quote_send_view, name="send"),
+    path("<int:pk>/ny-revision/", offer.quote_revise_view, name="revise"),
+    path("<int:pk>/pdf/", offer.quote_pdf_view, name="pdf"),
+    path("<int:pk>/pdf/godkand/", offer.quote_accepted_pdf_view, name="accepted-pdf"),
 ]

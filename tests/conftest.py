@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 
 from configurator.models import PriceList
 from configurator.selectors import catalog_cache_clear, catalog_for, price_list_in_force
-from quotes.roles import ensure_sellers_group
+from configurator.roles import ensure_sellers_group
 
 from .factories import UserFactory
 

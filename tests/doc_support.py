@@ -13,7 +13,7 @@ import pytest
 from asn1crypto import pem, x509
 
 from quotes.models import Quote
-from quotes.signing import dev_certificate_create
+from quotes.offer.signing import dev_certificate_create
 
 VALID_CUSTOMER = {
     "company_name": "Nordisk Logistik AB",

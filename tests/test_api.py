@@ -42,7 +42,8 @@ def test_spec_example_is_priced(api, price_list):
         "reason": None, "manual": False, "footnote": "3",
     }
     impl = next(l for l in body["lines"] if l["code"] == "impl_teams")
-    assert impl["auto_added"] is True and "fotnot 4" in impl["reason"]
+    assert impl["auto_added"] is True and impl["footnote"] == "4"
+    assert impl["reason"] == "Ingår eftersom Teamsintegration – Voice kräver implementering på företagsnivå."
     assert {t["code"]: t["amount"] for t in body["traffic"]} == {
         "sms_domestic": "483.00", "sms_foreign": "129.00", "call_opening": "90.00", "call_minute": "234.00",
     }
@@ -67,7 +68,7 @@ def test_rule_errors_still_give_200_and_totals(api, price_list):
     assert body["valid"] is False
     assert body["errors"] == [{
         "code": "requires_guided_delivery",
-        "message": "Telia Svarsservice kräver Vägledd leverans — välj Vägledd leverans i steget Leverans.",
+        "message": "Telia Svarsservice kräver Vägledd leverans — välj Vägledd leverans i steget Leverans och utbildning.",
         "items": ["answering_service_10", "guided_delivery"],
     }]
     assert body["totals"]["monthly"] == "5155.00"  # 445 + 4 710

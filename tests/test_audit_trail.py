@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from quotes.documents import quote_expire_if_due
+from quotes.offer.services import quote_expire_if_due
 from quotes.models import Quote, QuoteEvent
 
 from .doc_support import VALID_CUSTOMER, doc_env, signing_cert  # noqa: F401

@@ -8,7 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from quotes.documents import QuoteNotAnswerable, quote_accept, quote_decline, quote_sign, stored_bytes
+from quotes.customer.services import quote_accept, quote_decline
+
+from quotes.errors import QuoteNotAnswerable
+
+from quotes.offer.services import quote_sign
+
+from quotes.offer.storage import stored_bytes
 from quotes.models import Quote, QuoteEvent
 
 from .doc_support import doc_env, make_quote, pdf_pages, pdf_text, signing_cert  # noqa: F401

@@ -16,22 +16,14 @@ from django.utils import timezone
 
 from configurator.models import PriceItem
 from configurator.services import price_list_copy, price_list_publish
-from quotes import documents
-from quotes.documents import (
-    DocumentError,
-    QuoteNotSignable,
-    quote_expire_if_due,
-    quote_reissue,
-    quote_revise,
-    quote_sign,
-    quotes_expire_due,
-    stockholm_today,
-    stored_bytes,
-)
+from quotes.offer import services as offer_services
+from quotes.errors import DocumentError, QuoteNotSignable
+from quotes.offer.services import quote_expire_if_due, quote_reissue, quote_revise, quote_sign, quotes_expire_due, stockholm_today
+from quotes.offer.storage import stored_bytes
 from quotes.models import Quote, QuoteCounter, QuoteEvent
-from quotes.services import quote_create
+from quotes.draft.services import quote_create
 from quotes.signals import FrozenQuoteError
-from quotes.snapshot import offer_document
+from quotes.offer.document import offer_document
 
 from .doc_support import doc_env, make_quote, pdf_text, signing_cert  # noqa: F401
 
@@ -128,11 +120,11 @@ def test_a_failure_while_signing_saves_nothing_and_removes_the_file(draft, selle
     def broken_save(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    original_record = documents.quote_event_record
-    monkeypatch.setattr(documents, "quote_event_record", broken_save)
+    original_record = offer_services.quote_event_record
+    monkeypatch.setattr(offer_services, "quote_event_record", broken_save)
     with pytest.raises(RuntimeError):
         quote_sign(quote=draft, user=seller)
-    monkeypatch.setattr(documents, "quote_event_record", original_record)
+    monkeypatch.setattr(offer_services, "quote_event_record", original_record)
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT and not draft.number and not draft.pdf and draft.token is None
     assert media_files(settings) == []  # the PDF stored before the failure is gone
@@ -201,7 +193,7 @@ def test_downloads_serve_the_stored_file_never_a_re_render(signed, client, other
     def no_render(**kwargs):
         raise AssertionError("re-rendered")
 
-    monkeypatch.setattr(documents, "offer_pdf_render", no_render)
+    monkeypatch.setattr(offer_services, "offer_pdf_render", no_render)
     client.force_login(other_seller)  # colleagues read signed quotes
     response = client.get(reverse("quotes:pdf", args=[signed.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -354,7 +346,7 @@ def test_revisions_go_on_c_d(signed, seller):
 
 
 def test_a_draft_or_an_accepted_offer_is_not_revised(signed, draft, seller):
-    from quotes.documents import quote_accept
+    from quotes.customer.services import quote_accept
 
     accepted = quote_accept(quote=signed, name="A", title="B", ip=None, user_agent="")
     with pytest.raises(DocumentError):
@@ -398,7 +390,7 @@ def test_expired_offers_are_marked_for_the_list(signed, client, seller, price_li
 
 
 def test_the_list_shows_each_status(doc_env, client, seller, price_list):
-    from quotes.documents import quote_accept, quote_decline, quote_mark_opened
+    from quotes.customer.services import quote_accept, quote_decline, quote_mark_opened
 
     quotes = [quote_sign(quote=make_quote(owner=seller, price_list=price_list, company_name=f"Kund {i} AB"), user=seller) for i in range(4)]
     quote_mark_opened(quote=quotes[1])
@@ -435,4 +427,4 @@ def test_the_quote_page_of_a_signed_quote_shows_what_was_signed(signed, client, 
     price_list_touch(price_list.pk)
     client.force_login(seller)
     page = client.get(reverse("quotes:detail", args=[signed.pk])).content.decode()
-    assert "4\u00a0112,00\u00a0kr" in page and frozen_monthly == Decimal("4112.00")
+    assert "4\u00a0112\u00a0kr" in page and frozen_monthly == Decimal("4112.00")

@@ -15,8 +15,9 @@ from django.urls import reverse
 from pyhanko.sign import signers
 from pyhanko.sign.general import SigningError
 
-from quotes import documents
-from quotes.documents import quote_sign
+from quotes.customer import services as customer_services
+from quotes.offer import services as offer_services
+from quotes.offer.services import quote_sign
 from quotes.models import Quote, QuoteCounter, QuoteEvent
 
 from .doc_support import doc_env, make_quote, signing_cert  # noqa: F401
@@ -60,7 +61,7 @@ def broken(error: Exception):
 )
 def test_a_failure_while_signing_keeps_the_draft_and_the_number(where, draft, client, seller, settings, monkeypatch):
     if where == "rendering":
-        monkeypatch.setattr(documents, "offer_pdf_render", broken(OSError("WeasyPrint: out of memory")))
+        monkeypatch.setattr(offer_services, "offer_pdf_render", broken(OSError("WeasyPrint: out of memory")))
     else:  # inside pyHanko itself, after the PDF was rendered
         monkeypatch.setattr(signers, "sign_pdf", broken(SigningError("HSM svarar inte")))
     before, events, numbers = row(draft), QuoteEvent.objects.count(), counters()
@@ -86,7 +87,7 @@ def test_a_failure_while_signing_keeps_the_draft_and_the_number(where, draft, cl
 
 def test_a_failure_after_the_file_is_stored_removes_it(draft, client, seller, settings, monkeypatch):
     """The PDF is stored, then the transaction fails (the event cannot be written)."""
-    monkeypatch.setattr(documents, "quote_event_record", broken(RuntimeError("database went away")))
+    monkeypatch.setattr(offer_services, "quote_event_record", broken(RuntimeError("database went away")))
     before, numbers = row(draft), counters()
     client.force_login(seller)
     response = client.post(reverse("quotes:sign", args=[draft.pk]), follow=True)
@@ -136,7 +137,7 @@ def test_a_failure_while_accepting_keeps_the_offer_open_for_the_customer(
     signed = quote_sign(quote=draft, user=seller)
     files = media_files(settings)
     if where == "rendering":
-        monkeypatch.setattr(documents, "acceptance_pdf_render", broken(OSError("WeasyPrint: out of memory")))
+        monkeypatch.setattr(customer_services, "acceptance_pdf_render", broken(OSError("WeasyPrint: out of memory")))
     else:
         monkeypatch.setattr(signers, "sign_pdf", broken(SigningError("HSM svarar inte")))
     offer = reverse("quote-customer:offer", args=[signed.token])

@@ -21,7 +21,9 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
-from configurator.api import MAX_AMOUNT, MAX_BODY, TOP_LEVEL
+from configurator.api import MAX_BODY, TOP_LEVEL
+
+from configurator.limits import MAX_AMOUNT
 from configurator.pricing import CONTRACT_TERMS, MAX_QUANTITY, TRAFFIC_FIELDS
 from configurator.seed import ITEMS
 

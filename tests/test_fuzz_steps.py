@@ -27,9 +27,10 @@ from stdnum.se import orgnr
 from configurator.pricing import ANSWERING_SERVICE_PREFIX, DELIVERY_OPTIONS, MAX_QUANTITY
 from configurator.seed import ITEMS
 from configurator.selectors import catalog_for
-from quotes.forms import FORMS, MAX_AMOUNT, MAX_TRAFFIC
+from configurator.limits import MAX_AMOUNT, MAX_TRAFFIC
+from quotes.draft.forms import FORMS
 from quotes.models import Quote
-from quotes.steps import STEPS
+from quotes.draft.steps import STEPS
 
 pytestmark = pytest.mark.fuzz
 

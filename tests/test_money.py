@@ -3,7 +3,7 @@ from decimal import Decimal as D
 import pytest
 from django.utils import translation
 
-from quotes.templatetags.money import kr, kr2, num
+from quotes.templatetags.money import kr, num
 
 NBSP = "\u00a0"
 
@@ -25,9 +25,10 @@ def test_swedish_money(value, expected):
         assert kr(value) == expected
 
 
-def test_two_decimals_and_plain_numbers():
+def test_one_rule_whole_kronor_or_ore_and_plain_numbers():
     with translation.override("sv"):
-        assert kr2(D("4965")) == f"4{NBSP}965,00{NBSP}kr"
+        assert kr(D("4965.00")) == f"4{NBSP}965{NBSP}kr"  # totals too: no ",00"
+        assert kr(D("16848.75")) == f"16{NBSP}848,75{NBSP}kr"
         assert num(100000) == f"100{NBSP}000"
     with translation.override("en"):
         assert kr(D("1990.5")) == f"1,990.50{NBSP}kr"

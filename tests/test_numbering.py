@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from configurator import seed
 from configurator.models import Footnote, PriceItem, PriceList
 from configurator.selectors import price_list_in_force
-from quotes.documents import quote_sign, stockholm_today
+from quotes.offer.services import quote_sign, stockholm_today
 from quotes.models import Quote, QuoteCounter
 from quotes.numbering import _sqlite_lock, next_revision, quote_number_next, signing_lock
 

@@ -8,9 +8,11 @@ from decimal import Decimal
 import pytest
 from weasyprint.urls import FatalURLFetchingError
 
-from quotes.documents import quote_sign, stored_bytes
-from quotes.pdf import PDF_BASE_URL, ResourceRefused, StaticFilesOnlyFetcher, html_to_pdf, static_base
-from quotes.snapshot import offer_document
+from quotes.offer.services import quote_sign
+
+from quotes.offer.storage import stored_bytes
+from quotes.offer.pdf import PDF_BASE_URL, ResourceRefused, StaticFilesOnlyFetcher, html_to_pdf, static_base
+from quotes.offer.document import offer_document
 
 from .doc_support import doc_env, make_quote, pdf_pages, pdf_text, signing_cert  # noqa: F401
 
@@ -83,15 +85,15 @@ def test_every_line_amount_and_total_of_a_whole_quote_is_in_the_pdf(large_quote)
         ("Avtalsvärde 36 månader, exkl. moms", t.contract_value),
         ("Uppskattad trafik per månad, exkl. moms", t.traffic_monthly),
     ]:
-        assert f"{label} {kr(amount, 2)}" in text
-    assert f"Moms 25 % {kr(t.one_time_vat, 2)}" in text
-    assert f"Moms 25 % {kr(t.monthly_vat, 2)}" in text
+        assert f"{label} {kr(amount)}" in text
+    assert f"Moms 25 % {kr(t.one_time_vat)}" in text
+    assert f"Moms 25 % {kr(t.monthly_vat)}" in text
     # The totals are the engine's: 61 405 kr one-time, 33 947 kr a month.
     assert t.one_time == Decimal("61405.00") and t.monthly == Decimal("33947.00")
     assert t.contract_value == Decimal("61405.00") + 36 * Decimal("33947.00")
 
     for traffic in doc.traffic:
-        assert re.search(re.escape(traffic.name) + r".*?" + re.escape(kr(traffic.amount, 2)), text)
+        assert re.search(re.escape(traffic.name) + r".*?" + re.escape(kr(traffic.amount)), text)
     # The tariffs annex.
     assert "BILAGA 1 Trafikpriser – sms och samtal" in text
     assert "0,69 kr per sms De första 500 per månad" in text

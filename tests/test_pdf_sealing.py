@@ -16,8 +16,12 @@ import pytest
 from pypdf import PdfReader
 from weasyprint.urls import FatalURLFetchingError
 
-from quotes.documents import quote_accept, quote_sign, stored_bytes
-from quotes.pdf import ResourceRefused, StaticFilesOnlyFetcher, html_to_pdf, static_file_for
+from quotes.customer.services import quote_accept
+
+from quotes.offer.services import quote_sign
+
+from quotes.offer.storage import stored_bytes
+from quotes.offer.pdf import ResourceRefused, StaticFilesOnlyFetcher, html_to_pdf, static_file_for
 
 from .doc_support import doc_env, make_quote, pdf_text, signing_cert  # noqa: F401
 

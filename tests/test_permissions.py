@@ -22,10 +22,12 @@ from django.core import mail
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from quotes import documents
-from quotes.documents import quote_accept, quote_decline, quote_expire_if_due, quote_revise, quote_sign
+from quotes.customer import services as customer_services
+from quotes.offer import services as offer_services
+from quotes.customer.services import quote_accept, quote_decline
+from quotes.offer.services import quote_expire_if_due, quote_revise, quote_sign
 from quotes.models import Quote, QuoteCounter, QuoteEvent
-from quotes.steps import STEPS
+from quotes.draft.steps import STEPS
 
 from .doc_support import doc_env, make_quote, signing_cert  # noqa: F401
 from .factories import UserFactory
@@ -120,15 +122,15 @@ def _quick_passwords(settings):
 def fast_pdfs(doc_env, monkeypatch):
     """Render each kind of PDF once per session: these tests are about access, not the
     document (signing still runs on every quote)."""
-    for name in ("offer_pdf_render", "acceptance_pdf_render"):
-        real = getattr(documents, name)
+    for module, name in ((offer_services, "offer_pdf_render"), (customer_services, "acceptance_pdf_render")):
+        real = getattr(module, name)
 
         def cached(*, quote, _real=real, _name=name):
             if _name not in _RENDERED:
                 _RENDERED[_name] = _real(quote=quote)
             return _RENDERED[_name]
 
-        monkeypatch.setattr(documents, name, cached)
+        monkeypatch.setattr(module, name, cached)
 
 
 @pytest.fixture

@@ -123,7 +123,9 @@ def test_footnote_4_implementation_added_automatically_once(addon, impl):
     assert impl_line.quantity == 1
     assert impl_line.one_time == D("1990")
     assert impl_line.auto_added is True
-    assert "automatiskt" in impl_line.reason
+    # Said to the customer: why the line is there, naming the add-on that needs it.
+    addon_name = next(i[1] for i in seed.ITEMS if i[0] == addon)
+    assert impl_line.reason == f"Ingår eftersom {addon_name} kräver implementering på företagsnivå."
     assert r.valid
 
 
@@ -218,7 +220,7 @@ def test_footnote_6_answering_service_requires_guided_delivery():
     r = run({"mobile_user": 5, "answering_service_10": 1})
     assert error_codes(r) == ["requires_guided_delivery"]
     assert r.errors[0].message == (
-        "Telia Svarsservice kräver Vägledd leverans — välj Vägledd leverans i steget Leverans."
+        "Telia Svarsservice kräver Vägledd leverans — välj Vägledd leverans i steget Leverans och utbildning."
     )
     ok = run({"mobile_user": 5, "answering_service_10": 1, "guided_delivery": 1})
     assert ok.valid

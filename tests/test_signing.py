@@ -11,8 +11,12 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from quotes.documents import quote_accept, quote_sign, stored_bytes
-from quotes.signing import SigningNotConfigured, pdf_sign, pdf_signatures_validate, signer_load
+from quotes.customer.services import quote_accept
+
+from quotes.offer.services import quote_sign
+
+from quotes.offer.storage import stored_bytes
+from quotes.offer.signing import SigningNotConfigured, pdf_sign, pdf_signatures_validate, signer_load
 
 from .doc_support import doc_env, make_quote, signing_cert, trust_root  # noqa: F401
 
@@ -35,7 +39,7 @@ def test_the_signed_offer_validates_against_the_development_certificate(signed, 
 
 
 def test_an_untrusted_certificate_does_not_validate(signed, tmp_path):
-    from quotes.signing import dev_certificate_create
+    from quotes.offer.signing import dev_certificate_create
 
     other_cert, other_key = tmp_path / "other.pem", tmp_path / "other-key.pem"
     dev_certificate_create(cert_path=other_cert, key_path=other_key)

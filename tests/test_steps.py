@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from configurator.selectors import price_list_in_force
 from quotes.models import Quote, QuoteEvent
-from quotes.steps import STEPS
+from quotes.draft.steps import STEPS
 
 from .factories import UserFactory
 
@@ -242,7 +242,7 @@ def test_answering_service_needs_guided_delivery_and_says_where_to_fix_it(seller
     assert r.status_code == 302  # rule errors never stop the seller
     r = seller_client.get(step_url(quote, "nummer"))
     html = r.content.decode()
-    message = "Telia Svarsservice kräver Vägledd leverans — välj Vägledd leverans i steget Leverans."
+    message = "Telia Svarsservice kräver Vägledd leverans — välj Vägledd leverans i steget Leverans och utbildning."
     # next to the select, and in the panel with a button to the Leverans step
     assert html.count(message) == 2
     assert 'id="msg-answering_service"' in html
@@ -276,7 +276,9 @@ def test_implementations_are_added_automatically_with_the_reason(seller_client, 
     html = r.content.decode()
     assert 'id="auto-lines"' in html and 'hx-swap-oob="true"' in html
     assert "Implementering Teamsintegration" in html and "Implementering AD-integration" in html
-    assert "Tillagd automatiskt" in html and "(fotnot 4)" in html
+    # The reason speaks to the customer; no footnote number of the source price list.
+    assert "Ingår eftersom Teamsintegration – Voice kräver implementering på företagsnivå." in html
+    assert "fotnot" not in html
     assert r.context["totals"].one_time == Decimal("3980.00")
 
 
@@ -330,7 +332,7 @@ def test_the_summary_totals_follow_the_contract_term_live(seller_client, quote):
     quote.save()
     r = seller_client.post(recalc_url(quote, "sammanstallning"), form("sammanstallning", contract_months=12), **HTMX)
     assert r.context["totals"].contract_value == Decimal("10680.00")  # 12 × 890
-    assert 'id="quote-lines" class="quote-lines" hx-swap-oob="true"' in r.content.decode()
+    assert 'id="offer-document" class="offer-document" hx-swap-oob="true"' in r.content.decode()
 
 
 def count_recalc_queries(client, quote, users: int) -> int:
@@ -450,9 +452,9 @@ def test_the_scenario_quote_matches_the_api(seller_client, quote):
     assert f"{t.monthly:.2f}" == api["totals"]["monthly"] == "3972.00"  # 25 × (89 + 29 + 29) + 3 × 99
     assert f"{t.contract_value:.2f}" == api["totals"]["contract_value"]
     assert kr("13 479 kr") in html and kr("3 972 kr") in html
-    # grouped as the customer sees it
-    assert "Användartjänster" in html and "Företagstjänster" in html and "Engångstjänster" in html
-    assert "tillagd automatiskt" in html and "Implementering Teamsintegration" in html
+    # grouped as the customer sees it, in the price list's sections
+    assert "Användartjänster" in html and "Företagstjänster" in html and "Leverans och utbildning" in html
+    assert "Ingår eftersom" in html and "Implementering Teamsintegration" in html
     assert "Villkor" in html and "Uppstartshjälp" in html  # footnote 1 applies
 
 

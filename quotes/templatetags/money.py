@@ -1,7 +1,7 @@
 """Swedish money formatting: "1 990 kr", "0,69 kr", "-3 500,50 kr".
 
-Whole kronor are shown without decimals (as Telia's price list writes them); amounts with
-öre keep two decimals. The thousands separator is a no-break space so that "1 990 kr"
+One rule on every screen, e-mail and PDF: whole kronor are shown without decimals (as
+Telia's price list writes them), amounts with öre keep two decimals. The thousands separator is a no-break space so that "1 990 kr"
 never wraps.
 """
 
@@ -42,12 +42,6 @@ def format_money(value, decimals: int | None = None) -> str:
 def kr(value):
     """1990 → "1 990 kr"; Decimal("0.69") → "0,69 kr"."""
     return format_money(value)
-
-
-@register.filter
-def kr2(value):
-    """Always two decimals: 1990 → "1 990,00 kr" (totals in the PDF)."""
-    return format_money(value, 2)
 
 
 @register.filter

@@ -7,15 +7,15 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
-from ..documents import (
+from ..access import may_change
+from ..models import Quote
+from ..offer.services import (
     ANSWERABLE,
     REVISABLE,
     quote_effective_status,
     quote_is_past_validity,
     quote_sign_problems,
 )
-from ..models import Quote
-from ..snapshot import offer_document
 
 register = template.Library()
 
@@ -34,7 +34,7 @@ def effective_status_label(quote: Quote) -> str:
 def document_panel(context, quote: Quote) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
-    may_act = bool(user and user.is_authenticated and (user.is_staff or quote.owner_id == user.pk))
+    may_act = may_change(user, quote)
     status = quote_effective_status(quote)
     panel = {
         "status": status,
@@ -42,7 +42,6 @@ def document_panel(context, quote: Quote) -> dict:
         "may_act": may_act,
         "is_draft": quote.is_draft,
         "problems": [],
-        "doc": None,
         "customer_url": "",
         "revisions": [],
         "events": list(quote.events.order_by("-at", "-id")),  # all of them: the audit trail
@@ -50,7 +49,6 @@ def document_panel(context, quote: Quote) -> dict:
     if quote.is_draft:
         panel["problems"] = quote_sign_problems(quote=quote, result=context.get("result"))
     else:
-        panel["doc"] = offer_document(quote) if quote.snapshot else None
         if quote.token and request is not None:
             panel["customer_url"] = request.build_absolute_uri(
                 reverse("quote-customer:offer", args=[quote.token])

@@ -6,7 +6,7 @@ from django import forms, template
 register = template.Library()
 
 
-@register.inclusion_tag("quotes/_field.html", takes_context=True)
+@register.inclusion_tag("quotes/draft/_field.html", takes_context=True)
 def field_row(context, name: str, css: str = ""):
     form = context["form"]
     if name not in form.fields:  # an item the admin has taken off the price list

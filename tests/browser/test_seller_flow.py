@@ -60,7 +60,7 @@ def test_the_25_user_quote_in_a_few_minutes_with_totals_as_the_api(page, price_l
 
     page.get_by_label("Teamsintegration – Voice").fill("25")
     expect(page.locator("#auto-lines")).to_contain_text("Implementering Teamsintegration")
-    expect(page.locator("#auto-lines")).to_contain_text("Tillagd automatiskt")
+    expect(page.locator("#auto-lines")).to_contain_text("Ingår eftersom")
     next_step(page)
 
     page.get_by_label("Uppstartshjälp med tekniker").check()
@@ -116,7 +116,7 @@ def test_every_step_a_rule_error_fixed_and_the_draft_survives_a_reload(new_page,
     page.get_by_label("Funktionsnummer").fill("2")
     page.get_by_label("Ny 10-nummerserie").fill("1")
     page.get_by_label("Paket").select_option(label="Telia Svarsservice, paket 10 (4 710 kr/mån)")
-    error = "Telia Svarsservice kräver Vägledd leverans — välj Vägledd leverans i steget Leverans."
+    error = "Telia Svarsservice kräver Vägledd leverans — välj Vägledd leverans i steget Leverans och utbildning."
     expect(page.locator("#msg-answering_service")).to_contain_text(error)
     expect(page.locator("#problems")).to_contain_text(error)
     expect(page.locator("#stepper .has-errors")).to_have_count(2)  # Nummer and Leverans
@@ -170,7 +170,7 @@ def test_every_step_a_rule_error_fixed_and_the_draft_survives_a_reload(new_page,
     expect(page.get_by_label("24 månader")).to_be_checked()
     expect(page.get_by_label("Offerten gäller i (dagar)")).to_have_value("45")
     expect(page.get_by_label("Meddelande till kunden")).to_have_value("Tack för ett trevligt möte!")
-    expect(page.locator("#quote-lines")).to_contain_text("Vägledd leverans")
+    expect(page.locator("#offer-document")).to_contain_text("Vägledd leverans")
 
     items = {"mobile_user": 10, "fixed_number": 4, "softphone": 10, "function_number": 2,
              "number_series_10": 1, "answering_service_10": 1, "guided_delivery": 1,

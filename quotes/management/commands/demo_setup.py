@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from configurator.selectors import price_list_in_force
-from quotes.roles import ensure_sellers_group
+from configurator.roles import ensure_sellers_group
 
 DEMO_USERS = [
     # username, password, staff, name

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from quotes.signing import dev_certificate_create
+from quotes.offer.signing import dev_certificate_create
 
 
 class Command(BaseCommand):

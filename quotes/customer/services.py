@@ -1,0 +1,121 @@
+"""The customer's side of an offer: open the link, accept (a new signed document with
+the acceptance page appended), or decline with a reason."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..errors import QuoteNotAnswerable
+from ..events import quote_event_record
+from ..models import Quote, QuoteEvent
+from ..offer.pdf import acceptance_pdf_render, pdf_append
+from ..offer.services import ANSWERABLE, quote_expire_if_due, quote_is_past_validity
+from ..offer.signing import ACCEPTANCE_FIELD, pdf_sign
+from ..offer.storage import StoredFiles, offer_filename, pdf_name, quote_pdf_bytes, sha256_hex
+
+Status = Quote.Status
+Kind = QuoteEvent.Kind
+
+
+def quote_mark_opened(*, quote: Quote, request: HttpRequest | None = None) -> bool:
+    """The customer opened the link for the first time (sent → opened)."""
+    if quote.status != Status.SENT:
+        return False
+    now = timezone.now()
+    updated = Quote.objects.filter(pk=quote.pk, status=Status.SENT).update(
+        status=Status.OPENED, opened_at=now, updated_at=now
+    )
+    if updated:
+        quote.status, quote.opened_at = Status.OPENED, now
+        quote_event_record(quote=quote, kind=Kind.OPENED, request=request)
+    return bool(updated)
+
+
+def _answerable(quote: Quote, now: datetime | None) -> Quote:
+    """Lock the quote and check the customer may still answer it."""
+    q = Quote.objects.select_for_update().get(pk=quote.pk)
+    if q.status in ANSWERABLE and quote_is_past_validity(q, now):
+        raise QuoteNotAnswerable(_("Offerten har gått ut."))
+    if q.status not in ANSWERABLE:
+        raise QuoteNotAnswerable(
+            _("Offerten kan inte längre besvaras (status: %(status)s).") % {"status": q.get_status_display()}
+        )
+    return q
+
+
+def quote_accept(
+    *,
+    quote: Quote,
+    name: str,
+    title: str,
+    ip: str | None,
+    user_agent: str,
+    document_sha256: str | None = None,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> Quote:
+    """The customer accepts: name, title, time, IP, user agent and the SHA-256 of the
+    stored offer are recorded; an acceptance page is appended to a copy of the signed
+    offer, and that new document is signed and stored as ``accepted_pdf``."""
+    now = now or timezone.now()
+    if quote_expire_if_due(quote=quote, now=now):
+        raise QuoteNotAnswerable(_("Offerten har gått ut."))
+    files = StoredFiles()
+    try:
+        with transaction.atomic():
+            q = _answerable(quote, now)
+            original = quote_pdf_bytes(q)
+            digest = sha256_hex(original)
+            if document_sha256 is not None and document_sha256 != digest:
+                raise QuoteNotAnswerable(_("Offerten har ändrats sedan du öppnade sidan. Ladda om sidan."))
+            q.accepted_at = now
+            q.accepted_name = name.strip()
+            q.accepted_title = title.strip()
+            q.accepted_ip = ip or None
+            q.accepted_user_agent = (user_agent or "")[:1000]
+            q.accepted_sha256 = digest
+            q.status = Status.ACCEPTED
+            combined = pdf_append(
+                original=original,
+                extra=acceptance_pdf_render(quote=q),
+                attachment_name=offer_filename(q, "-signerad"),
+            )
+            signed = pdf_sign(
+                combined,
+                field_name=ACCEPTANCE_FIELD,
+                reason=_("Kundens godkännande av offert %(ref)s") % {"ref": q.reference},
+                name=settings.SELLER_COMPANY.get("name", ""),
+            )
+            q.accepted_pdf = files.save(pdf_name(q, "-godkand"), signed)
+            q.save()
+            quote_event_record(
+                quote=q, kind=Kind.ACCEPTED, request=request,
+                detail=f"{q.accepted_name}, {q.accepted_title} · SHA-256 {digest}",
+            )
+    except BaseException:
+        files.discard()
+        raise
+    return q
+
+
+def quote_decline(
+    *, quote: Quote, reason: str, request: HttpRequest | None = None, now: datetime | None = None
+) -> Quote:
+    """The customer declines, with a reason."""
+    now = now or timezone.now()
+    if quote_expire_if_due(quote=quote, now=now):
+        raise QuoteNotAnswerable(_("Offerten har gått ut."))
+    with transaction.atomic():
+        q = _answerable(quote, now)
+        q.declined_at = now
+        q.declined_reason = reason.strip()
+        q.status = Status.DECLINED
+        q.save(update_fields=["declined_at", "declined_reason", "status", "updated_at"])
+        quote_event_record(quote=q, kind=Kind.DECLINED, request=request, detail=q.declined_reason)
+    return q

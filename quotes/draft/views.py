@@ -1,0 +1,196 @@
+"""The seller's pages: the quote list, the step form over a draft, the read-only quote.
+
+Every step is a plain form post (works without JavaScript); htmx only makes the totals
+live by posting the step's form to ``recalculate``, which prices the unsaved values and
+answers with the totals partial. Permission checks live here, in the views: a partial
+render skips the template.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from configurator.pricing import IMPLEMENTATIONS, PriceResult
+from configurator.selectors import catalog_for
+
+from ..access import login_redirect, quote_to_change, seller_required
+from ..errors import NoPriceListInForce, QuoteNotEditable
+from ..models import FIRST_STEP, SUMMARY_STEP, Quote
+from ..offer.document import offer_document
+from ..offer.services import quotes_expire_due
+from ..pricing import quote_preview, quote_pricing
+from .forms import FORMS, QuoteSearchForm, StepForm
+from .selectors import quote_list_totals, quotes_for_list
+from .services import quote_create, quote_save_step
+from .steps import STEPS, neighbour, place_problems, problems_by_field, step_for, steps_with_errors
+
+TOTALS_PARTIAL = "quotes/draft/step.html#totals"
+PAGE_SIZE = 25
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _draft_to_edit(request: HtmxHttpRequest, pk: int, step: str) -> Quote:
+    if step_for(step) is None:
+        raise Http404
+    return quote_to_change(request, pk)
+
+
+def _frozen_redirect(request: HtmxHttpRequest, quote: Quote) -> HttpResponse:
+    messages.info(request, _("Offerten är inte längre ett utkast och kan inte ändras."))
+    url = resolve_url("quotes:detail", pk=quote.pk)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+# --- Quote list -------------------------------------------------------------------------
+
+
+@seller_required
+@require_GET
+def quote_list(request: HtmxHttpRequest) -> HttpResponse:
+    quotes_expire_due()  # offers past their day show (and filter) as expired; 1 query when none is due
+    form = QuoteSearchForm(request.GET or None)
+    search = status = ""
+    if form.is_bound and form.is_valid():
+        search, status = form.cleaned_data["q"], form.cleaned_data["status"]
+    page = Paginator(quotes_for_list(request.user, search=search, status=status), PAGE_SIZE).get_page(
+        request.GET.get("sida")
+    )
+    totals = quote_list_totals(page.object_list)
+    rows = [(q, totals.get(q.pk)) for q in page.object_list]
+    query = urlencode({k: v for k, v in (("q", search), ("status", status)) if v})
+    return render(
+        request,
+        "quotes/draft/list.html",
+        {"form": form, "page": page, "rows": rows, "query": query, "filtered": bool(search or status)},
+    )
+
+
+@seller_required
+@require_POST
+def quote_new(request: HtmxHttpRequest) -> HttpResponse:
+    try:
+        quote = quote_create(owner=request.user, request=request)
+    except NoPriceListInForce:
+        messages.error(request, _("Ingen prislista gäller just nu — kontakta en administratör."))
+        return redirect("quotes:list")
+    return redirect("quotes:step", pk=quote.pk, step=quote.current_step)
+
+
+# --- The step form ----------------------------------------------------------------------
+
+
+def _target_step(data, step: str) -> str:
+    """Where the pressed button goes: a stepper link (goto), Nästa or Föregående."""
+    goto = data.get("goto")
+    if goto and step_for(goto):
+        return goto
+    nav = data.get("nav")
+    if nav == "next":
+        return neighbour(step, 1).slug
+    if nav == "prev":
+        return neighbour(step, -1).slug
+    return step
+
+
+def _step_context(
+    quote: Quote, step: str, form: StepForm, result: PriceResult, *, oob: bool = False
+) -> dict:
+    placed = place_problems(result.errors, result.warnings)
+    with_errors = steps_with_errors(placed)
+    by_field = problems_by_field(placed, step)
+    form_errors = form.errors if form.is_bound else {}
+    field_messages = [
+        {"name": name, "errors": form_errors.get(name, []), "problems": by_field.get(name, [])}
+        for name in form.fields
+    ]
+    return {
+        "quote": quote,
+        "step": step_for(step),
+        "steps": [
+            {"step": s, "current": s.slug == step, "has_errors": s.slug in with_errors} for s in STEPS
+        ],
+        "previous": neighbour(step, -1) if step != FIRST_STEP else None,
+        "next": neighbour(step, 1) if step != SUMMARY_STEP else None,
+        "form": form,
+        "result": result,
+        "totals": result.totals,
+        "problems": placed,
+        "field_problems": by_field,
+        "field_messages": field_messages,
+        "auto_lines": [line for line in result.lines if line.auto_added and line.code in IMPLEMENTATIONS],
+        "oob": oob,
+        # The summary shows the offer as the customer will see it, following the live totals.
+        "doc": offer_document(quote, result=result) if step == SUMMARY_STEP else None,
+    }
+
+
+@seller_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def quote_step(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
+    quote = _draft_to_edit(request, pk, step)
+    if not quote.is_draft:
+        return _frozen_redirect(request, quote)
+    catalog = catalog_for(quote.price_list)
+    form_class = FORMS[step]
+    if request.method == "POST":
+        form = form_class(request.POST, quote=quote, catalog=catalog)
+        changes = form.changes()
+        target = _target_step(request.POST, step)
+        try:
+            quote_save_step(
+                quote=quote,
+                step=step,
+                changes=changes,
+                current_step=step if form.errors else target,
+                request=request,
+            )
+        except QuoteNotEditable:
+            return _frozen_redirect(request, quote)
+        if request.htmx:  # an autosave: answer with the totals only
+            result = quote_pricing(quote, catalog=catalog)
+            return render(request, TOTALS_PARTIAL, _step_context(quote, step, form, result, oob=True))
+        if not form.errors:
+            return redirect("quotes:step", pk=quote.pk, step=target)
+        labels = ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
+        messages.error(
+            request,
+            _("Inte sparat: %(fields)s — rätta det markerade fältet. Allt annat i steget är sparat.")
+            % {"fields": labels},
+        )
+    else:
+        form = form_class(quote=quote, catalog=catalog)
+    result = quote_pricing(quote, catalog=catalog)
+    return render(request, "quotes/draft/step.html", _step_context(quote, step, form, result))
+
+
+@require_POST
+def quote_recalculate(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
+    """Price the step's posted, unsaved values merged over the stored draft; answer with
+    the totals partial. Never saves. A bad value is priced with its stored value and its
+    message is shown. Three queries whatever the quote's size: session, user, the quote
+    with its price list (the catalog comes from the per-process cache; two more queries
+    when a worker reads a price list version for the first time)."""
+    if not request.user.is_authenticated:
+        return login_redirect(request)
+    quote = _draft_to_edit(request, pk, step)
+    if not quote.is_draft:
+        return _frozen_redirect(request, quote)
+    catalog = catalog_for(quote.price_list)
+    form = FORMS[step](request.POST, quote=quote, catalog=catalog)
+    preview = quote_preview(quote, form.changes())
+    result = quote_pricing(preview, catalog=catalog)
+    return render(request, TOTALS_PARTIAL, _step_context(preview, step, form, result, oob=True))

@@ -1,0 +1,276 @@
+"""The one presentation model of an offer: sections, lines, subtotals, totals, VAT,
+contract value, traffic, terms and the references lines make to them.
+
+Every screen and the PDF render an ``OfferDocument``: the summary step and a draft's page
+(live prices), the signed quote's page, the customer's page, the e-mail and the PDF
+(the frozen snapshot). Both ways in go through the snapshot schema
+(``quotes.offer.snapshot``): a draft is described with ``snapshot_build`` from its live
+pricing, a signed quote has it stored, and ``document_read`` turns either into the
+document. Grouping, numbering and references are written here once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
+from configurator.pricing import NPS_SURVEY, NPS_TRAFFIC, PriceResult, Totals
+
+from ..pricing import quote_pricing
+from .snapshot import snapshot_build, snapshot_check
+
+USER, COMPANY, DELIVERY = "user", "company", "delivery"
+SECTION_ORDER = (USER, COMPANY, DELIVERY)
+SECTION_TITLES = {
+    USER: (
+        N_("Användartjänster"),
+        N_("Per användare och månad – faktureras som tillägg på mobilabonnemangen"),
+    ),
+    COMPANY: (N_("Företagstjänster"), N_("Faktureras företaget")),
+    DELIVERY: (N_("Leverans och utbildning"), N_("Engångsavgifter – faktureras företaget")),
+}
+TARIFF_UNITS = {
+    "sms_domestic": N_("per sms"),
+    "sms_foreign": N_("per sms"),
+    "nps_sms_domestic": N_("per sms"),
+    "nps_sms_foreign": N_("per sms"),
+    "call_opening": N_("per samtal"),
+    "call_minute": N_("per påbörjad 60-sekundersperiod"),
+}
+
+
+def _d(value) -> Decimal:
+    return Decimal(value) if value not in (None, "") else Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class DocLine:
+    code: str
+    name: str
+    quantity: int
+    monthly_quantity: int
+    one_time_unit: Decimal
+    monthly_unit: Decimal
+    one_time: Decimal
+    monthly: Decimal
+    billed_to: str
+    auto_added: bool
+    reason: str | None
+    manual: bool
+    term_number: int | None  # the number of the term (footnote) in this offer's terms
+
+    @property
+    def per_user_monthly(self) -> bool:
+        """API Access: the monthly fee counts every user, not the line's quantity."""
+        return self.monthly_unit > 0 and self.monthly_quantity != self.quantity
+
+
+@dataclass(frozen=True)
+class DocSection:
+    key: str
+    title: str
+    subtitle: str
+    lines: tuple[DocLine, ...]
+    one_time: Decimal
+    monthly: Decimal
+
+    @property
+    def has_one_time(self) -> bool:
+        return self.key == DELIVERY or any(l.one_time_unit or l.one_time for l in self.lines)
+
+    @property
+    def has_monthly(self) -> bool:
+        return any(l.monthly_unit or l.monthly for l in self.lines)
+
+
+@dataclass(frozen=True)
+class DocTrafficLine:
+    code: str
+    name: str
+    quantity: int
+    billable_quantity: int
+    unit_price: Decimal
+    amount: Decimal
+    unit: str
+    term_number: int | None
+
+    @property
+    def free(self) -> int:
+        return self.quantity - self.billable_quantity
+
+
+@dataclass(frozen=True)
+class DocTariff:
+    code: str
+    name: str
+    unit_price: Decimal | None
+    unit: str
+    free_quota: int | None
+
+
+@dataclass(frozen=True)
+class DocTerm:
+    number: int
+    ref: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DocTotals(Totals):
+    @property
+    def vat_percent(self) -> Decimal:
+        return (self.vat_rate * 100).normalize()
+
+
+@dataclass(frozen=True)
+class OfferDocument:
+    number: str
+    revision: str
+    signed_at: datetime | None  # None: a draft, priced live
+    valid_until: date | None
+    validity_days: int
+    price_list_name: str
+    price_list_valid_from: str | None
+    customer: dict[str, str]
+    seller: dict[str, Any]
+    contract_months: int
+    customer_note: str
+    sections: tuple[DocSection, ...]
+    traffic: tuple[DocTrafficLine, ...]
+    tariffs: tuple[DocTariff, ...]
+    terms: tuple[DocTerm, ...]
+    totals: DocTotals
+
+    @property
+    def is_draft(self) -> bool:
+        return self.signed_at is None
+
+    @property
+    def reference(self) -> str:
+        return f"{self.number} {self.revision}" if self.number else ""
+
+    @property
+    def company(self) -> dict[str, str]:
+        return self.seller.get("company", {})
+
+    @property
+    def lines(self) -> tuple[DocLine, ...]:
+        return tuple(l for s in self.sections for l in s.lines)
+
+    @property
+    def auto_added(self) -> tuple[DocLine, ...]:
+        return tuple(l for l in self.lines if l.auto_added)
+
+
+def document_read(snapshot: dict[str, Any], *, quote) -> OfferDocument:
+    """The document a snapshot (schema 2) describes; ``quote`` gives its number,
+    revision and validity."""
+    snap = snapshot_check(snapshot)
+    terms = tuple(
+        DocTerm(number=i, ref=t["ref"], title=t.get("title", ""), text=t["text"])
+        for i, t in enumerate(snap["terms"], start=1)
+    )
+    term_number = {t.ref: t.number for t in terms}
+    by_section: dict[str, list[DocLine]] = {key: [] for key in SECTION_ORDER}
+    for l in snap["lines"]:
+        by_section[l["section"]].append(
+            DocLine(
+                code=l["code"],
+                name=l["name"],
+                quantity=int(l["quantity"]),
+                monthly_quantity=int(l["monthly_quantity"]),
+                one_time_unit=_d(l["one_time_unit"]),
+                monthly_unit=_d(l["monthly_unit"]),
+                one_time=_d(l["one_time"]),
+                monthly=_d(l["monthly"]),
+                billed_to=l["billed_to"],
+                auto_added=bool(l["auto_added"]),
+                reason=l["reason"],
+                manual=bool(l["manual"]),
+                term_number=term_number.get(l["footnote"]),
+            )
+        )
+    sections = tuple(
+        DocSection(
+            key=key,
+            title=_(SECTION_TITLES[key][0]),
+            subtitle=_(SECTION_TITLES[key][1]),
+            lines=tuple(lines),
+            one_time=sum((l.one_time for l in lines), Decimal("0.00")),
+            monthly=sum((l.monthly for l in lines), Decimal("0.00")),
+        )
+        for key, lines in by_section.items()
+        if lines
+    )
+    traffic = tuple(
+        DocTrafficLine(
+            code=tl["code"],
+            name=tl["name"],
+            quantity=int(tl["quantity"]),
+            billable_quantity=int(tl["billable_quantity"]),
+            unit_price=_d(tl["unit_price"]),
+            amount=_d(tl["amount"]),
+            unit=_(TARIFF_UNITS[tl["code"]]) if tl["code"] in TARIFF_UNITS else "",
+            term_number=term_number.get(tl.get("footnote")),
+        )
+        for tl in snap["traffic"]
+    )
+    # The annex lists the tariffs that apply to this offer: NPS survey SMS only with
+    # the NPS survey (footnote 9).
+    codes = {l["code"] for l in snap["lines"]}
+    tariffs = tuple(
+        DocTariff(
+            code=tf["code"],
+            name=tf["name"],
+            unit_price=_d(tf["unit_price"]) if tf.get("unit_price") is not None else None,
+            unit=_(TARIFF_UNITS.get(tf["code"], N_("per st"))),
+            free_quota=tf.get("free_quota"),
+        )
+        for tf in snap["tariffs"]
+        if tf["code"] not in NPS_TRAFFIC or NPS_SURVEY in codes
+    )
+    t = snap["totals"]
+    totals = DocTotals(
+        **{name: _d(t[name]) for name in (
+            "one_time", "monthly", "monthly_mobile", "monthly_company", "traffic_monthly",
+            "vat_rate", "one_time_vat", "monthly_vat", "one_time_incl_vat", "monthly_incl_vat",
+            "contract_value",
+        )},
+        contract_months=int(t["contract_months"]),
+    )
+    price_list = snap["price_list"]
+    return OfferDocument(
+        number=quote.number,
+        revision=quote.revision,
+        signed_at=datetime.fromisoformat(snap["signed_at"]) if snap["signed_at"] else None,
+        valid_until=quote.valid_until,
+        validity_days=quote.validity_days,
+        price_list_name=price_list["name"],
+        price_list_valid_from=price_list["valid_from"],
+        customer=snap["customer"],
+        seller=snap["seller"],
+        contract_months=int(snap["contract_months"]),
+        customer_note=snap["customer_note"],
+        sections=sections,
+        traffic=traffic,
+        tariffs=tariffs,
+        terms=terms,
+        totals=totals,
+    )
+
+
+def offer_document(quote, *, result: PriceResult | None = None) -> OfferDocument:
+    """The offer ``quote`` makes: a signed quote's frozen snapshot (never the live
+    catalog), or a draft priced now (``result`` when the caller has priced it already,
+    e.g. with unsaved values during a live recalculation)."""
+    if quote.snapshot:
+        return document_read(quote.snapshot, quote=quote)
+    if result is None:
+        result = quote_pricing(quote)
+    return document_read(snapshot_build(quote=quote, result=result), quote=quote)

@@ -1,0 +1,292 @@
+"""The offer's lifecycle as the seller drives it: sign, send, revise, reissue, expire.
+
+Lifecycle: draft → (seller signs: ``quote_sign``) sent → (customer opens the link)
+opened → accepted | declined | expired (the customer's side: ``quotes.customer.services``).
+Changing a sent, declined or expired offer makes a new draft revision (``quote_revise``)
+and the old one becomes superseded; an expired offer is reissued in one step
+(``quote_reissue``: new revision, signed at once).
+
+Signing freezes the quote: the snapshot (``quotes.offer.snapshot``) holds what was
+offered, the PDF is rendered once from it, signed (PAdES) and stored with its SHA-256.
+Every download serves that stored file. ``quotes.signals`` refuses any later change to a
+signed quote's content, whoever tries.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from configurator.pricing import InvalidConfiguration
+from configurator.selectors import catalog_for, price_list_in_force
+
+from ..access import may_change
+from ..errors import DocumentError, QuoteNotSignable
+from ..events import quote_event_record
+from ..models import SUMMARY_STEP, Quote, QuoteEvent, new_token
+from ..numbering import STOCKHOLM, next_revision, number_year, quote_number_next, signing_lock
+from ..pricing import quote_pricing
+from .document import offer_document
+from .pdf import offer_pdf_render
+from .signing import SELLER_FIELD, pdf_sign
+from .snapshot import person_name, snapshot_build
+from .storage import StoredFiles, offer_filename, pdf_name, quote_pdf_bytes, sha256_hex, stored_bytes
+
+logger = logging.getLogger(__name__)
+Status = Quote.Status
+Kind = QuoteEvent.Kind
+
+ANSWERABLE = (Status.SENT, Status.OPENED)
+REVISABLE = (Status.SENT, Status.OPENED, Status.DECLINED, Status.EXPIRED)
+REQUIRED_CUSTOMER_FIELDS = (
+    ("company_name", "Företagsnamn"),
+    ("org_number", "Organisationsnummer"),
+    ("contact_name", "Kontaktperson"),
+    ("contact_email", "Kontaktpersonens e-post"),
+)
+
+
+# --- Validity ---------------------------------------------------------------------------
+
+
+def stockholm_today(now: datetime | None = None) -> date:
+    return timezone.localtime(now or timezone.now(), STOCKHOLM).date()
+
+
+def quote_expires_at(quote: Quote) -> datetime | None:
+    """The first moment the offer no longer holds: midnight after ``valid_until``,
+    Swedish time."""
+    if quote.valid_until is None:
+        return None
+    return datetime.combine(quote.valid_until + timedelta(days=1), time.min, tzinfo=STOCKHOLM)
+
+
+def quote_is_past_validity(quote: Quote, now: datetime | None = None) -> bool:
+    expires = quote_expires_at(quote)
+    return expires is not None and (now or timezone.now()) >= expires
+
+
+def quote_effective_status(quote: Quote, now: datetime | None = None) -> str:
+    """The status to show: a sent or opened offer past its day is expired, even before
+    anything has marked it so."""
+    if quote.status in ANSWERABLE and quote_is_past_validity(quote, now):
+        return Status.EXPIRED
+    return quote.status
+
+
+def quote_expire_if_due(*, quote: Quote, now: datetime | None = None) -> bool:
+    """Mark ``quote`` expired when its validity has run out; True if it did now."""
+    if quote.status not in ANSWERABLE or not quote_is_past_validity(quote, now):
+        return False
+    updated = Quote.objects.filter(pk=quote.pk, status__in=ANSWERABLE).update(
+        status=Status.EXPIRED, updated_at=timezone.now()
+    )
+    quote.status = Status.EXPIRED
+    if updated:
+        quote_event_record(
+            quote=quote,
+            kind=Kind.EXPIRED,
+            detail=_("Giltig till och med %(date)s") % {"date": quote.valid_until.isoformat()},
+        )
+    return bool(updated)
+
+
+def quotes_expire_due(*, now: datetime | None = None) -> int:
+    """Mark every sent or opened offer past its validity expired (the list calls this;
+    so can a scheduled ``manage.py quote_expire``). One query when nothing is due."""
+    today = stockholm_today(now)
+    due = list(Quote.objects.filter(status__in=ANSWERABLE, valid_until__lt=today))
+    return sum(quote_expire_if_due(quote=q, now=now) for q in due)
+
+
+# --- Signing ----------------------------------------------------------------------------
+
+
+def quote_sign_problems(*, quote: Quote, result=None) -> list[str]:
+    """Why ``quote`` cannot be signed yet (empty when it can)."""
+    problems: list[str] = []
+    if not quote.is_draft:
+        return [_("Offerten är redan signerad.")]
+    for field, label in REQUIRED_CUSTOMER_FIELDS:
+        if not (getattr(quote, field) or "").strip():
+            problems.append(_("%(field)s saknas (steget Kund).") % {"field": _(label)})
+    try:
+        result = result or quote_pricing(quote)
+    except InvalidConfiguration:
+        problems.append(_("Konfigurationen har ogiltiga värden — gå igenom stegen igen."))
+        return problems
+    problems.extend(p.message for p in result.errors)
+    if not result.totals.one_time and not result.totals.monthly:
+        problems.append(_("Offerten innehåller inga tjänster med pris."))
+    return problems
+
+
+def quote_sign(*, quote: Quote, user, now: datetime | None = None, request: HttpRequest | None = None) -> Quote:
+    """The seller signs a valid draft: number, snapshot, validity, token, the signed
+    PDF stored with its SHA-256; status "sent". All or nothing: if any step fails,
+    nothing is saved and the stored file is removed."""
+    files = StoredFiles()
+    try:
+        with signing_lock(), transaction.atomic():
+            q = Quote.objects.select_for_update().get(pk=quote.pk)
+            if not may_change(user, q):
+                raise QuoteNotSignable(_("Bara offertens säljare eller en administratör kan signera den."))
+            if not q.is_draft:
+                raise QuoteNotSignable(_("Offerten är redan signerad."))
+            try:
+                result = quote_pricing(q)
+            except InvalidConfiguration:
+                result = None
+            problems = quote_sign_problems(quote=q, result=result)
+            if problems:
+                raise QuoteNotSignable(_("Offerten kan inte signeras än."), problems)
+            if not q.number:
+                q.number = quote_number_next(year=number_year(now))
+            # Taken after the number (whose row lock queues parallel signings), so the
+            # signing times follow the numbers.
+            now = now or timezone.now()
+            q.snapshot = snapshot_build(quote=q, result=result, signer=user, signed_at=now)
+            q.signed_at = now
+            q.signed_by = user
+            q.valid_until = stockholm_today(now) + timedelta(days=q.validity_days)
+            q.token = new_token()
+            q.status = Status.SENT
+            signed = pdf_sign(
+                offer_pdf_render(quote=q),
+                field_name=SELLER_FIELD,
+                reason=_("Offert %(ref)s") % {"ref": q.reference},
+                name=person_name(user),
+                location=settings.SELLER_COMPANY.get("name", ""),
+            )
+            q.pdf = files.save(pdf_name(q), signed)
+            q.pdf_sha256 = sha256_hex(stored_bytes(q.pdf))
+            q.save()
+            quote_event_record(
+                quote=q, kind=Kind.SIGNED, actor=user, request=request,
+                detail=f"{q.reference} · SHA-256 {q.pdf_sha256}",
+            )
+    except BaseException:
+        files.discard()
+        raise
+    return q
+
+
+# --- Sending ----------------------------------------------------------------------------
+
+
+def quote_send(*, quote: Quote, user, link: str, request: HttpRequest | None = None) -> None:
+    """E-mail the offer to the customer's contact: Swedish text, the stored PDF
+    attached, the link to read and accept it."""
+    if quote.status not in ANSWERABLE or quote_is_past_validity(quote):
+        raise DocumentError(_("Bara en skickad offert som fortfarande gäller kan skickas."))
+    if not quote.contact_email:
+        raise DocumentError(_("Kunden saknar e-postadress."))
+    document = offer_document(quote)
+    data = quote_pdf_bytes(quote)
+    context = {"doc": document, "quote": quote, "link": link}
+    with translation.override("sv"):
+        subject = " ".join(render_to_string("quotes/offer/email/offer_subject.txt", context).split())
+        body = render_to_string("quotes/offer/email/offer_body.txt", context)
+    seller_email = document.seller["email"]
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[quote.contact_email],
+        reply_to=[seller_email] if seller_email else None,
+    )
+    message.attach(offer_filename(quote), data, "application/pdf")
+    message.send()
+    now = timezone.now()
+    Quote.objects.filter(pk=quote.pk).update(sent_at=now)
+    quote.sent_at = now
+    quote_event_record(
+        quote=quote, kind=Kind.SENT, request=request, actor=user,
+        detail=_("E-post till %(email)s") % {"email": quote.contact_email},
+    )
+
+
+# --- Revisions --------------------------------------------------------------------------
+
+COPIED_FIELDS = (
+    "owner_id", "company_name", "org_number", "contact_name", "contact_email",
+    "contact_phone", "customer_address", "items", "manual_prices", "traffic",
+    "on_site_training", "travel_cost", "contract_months", "validity_days", "customer_note",
+)
+
+
+@dataclass(frozen=True)
+class Revision:
+    quote: Quote
+    dropped: tuple[str, ...]  # item codes the price list in force no longer has
+
+
+def quote_revise(*, quote: Quote, user, request: HttpRequest | None = None) -> Revision:
+    """A new draft revision (next letter, same number) with the configuration and the
+    customer of ``quote``, priced with the price list in force; ``quote`` becomes
+    superseded (it stays readable, its link stops accepting)."""
+    with transaction.atomic():
+        old = Quote.objects.select_for_update().get(pk=quote.pk)
+        if not may_change(user, old):
+            raise DocumentError(_("Bara offertens säljare eller en administratör kan ändra den."))
+        if old.status not in REVISABLE:
+            raise DocumentError(_("En offert med status %(status)s kan inte ändras.") % {"status": old.get_status_display()})
+        if Quote.objects.filter(previous=old).exists():
+            raise DocumentError(_("Det finns redan en nyare revision av offerten."))
+        price_list = price_list_in_force() or old.price_list
+        values = {name: getattr(old, name) for name in COPIED_FIELDS}
+        dropped: tuple[str, ...] = ()
+        if price_list.pk != old.price_list_id:
+            known = set(catalog_for(price_list).items)
+            dropped = tuple(code for code in values["items"] if code not in known)
+            values["items"] = {c: n for c, n in values["items"].items() if c in known}
+            values["manual_prices"] = {c: p for c, p in values["manual_prices"].items() if c in known}
+        new = Quote.objects.create(
+            **values,
+            number=old.number,
+            revision=next_revision(old.revision),
+            previous=old,
+            price_list=price_list,
+            status=Status.DRAFT,
+            current_step=SUMMARY_STEP,
+        )
+        old.status = Status.SUPERSEDED
+        old.save(update_fields=["status", "updated_at"])
+        quote_event_record(
+            quote=old, kind=Kind.REISSUED, request=request, actor=user,
+            detail=_("Ersatt av revision %(rev)s") % {"rev": new.revision},
+        )
+        quote_event_record(
+            quote=new, kind=Kind.CREATED, request=request, actor=user,
+            detail=_("Revision %(rev)s av %(number)s (från revision %(old)s)")
+            % {"rev": new.revision, "number": new.number, "old": old.revision},
+        )
+    return Revision(quote=new, dropped=dropped)
+
+
+def quote_reissue(*, quote: Quote, user, request: HttpRequest | None = None,
+                  now: datetime | None = None) -> Quote:
+    """One click for an expired offer: a new revision, signed at once with a new
+    validity. Nothing changes if signing the new revision fails."""
+    quote_expire_if_due(quote=quote, now=now)
+    if quote.status != Status.EXPIRED:
+        raise DocumentError(_("Bara en utgången offert kan förnyas direkt."))
+    with transaction.atomic():
+        revision = quote_revise(quote=quote, user=user, request=request)
+        if revision.dropped:
+            raise DocumentError(
+                _("Prislistan har ändrats: %(codes)s finns inte längre. Ändra offerten i stället.")
+                % {"codes": ", ".join(revision.dropped)}
+            )
+        return quote_sign(quote=revision.quote, user=user, now=now, request=request)
+
+

@@ -1,0 +1,159 @@
+"""The frozen offer: what a signed quote says, in a schema of its own.
+
+``snapshot_build`` writes, once, when the seller signs, everything the offer shows:
+lines, traffic, totals, the terms (words and headings), the traffic tariffs, the
+customer, the seller and the price list's version. It is independent of the JSON API's
+answer: changing the API never changes what a signed offer reads back. The same function
+also describes a draft (no signer, no signing time), so a draft and a signed offer are
+read by one reader (``quotes.offer.document``) and cannot be grouped two ways.
+
+Schema version 2 (``"schema": 2``); amounts are strings in kronor with two decimals::
+
+    schema, signed_at (ISO or null), contract_months, customer_note, on_site_training
+    price_list {id, name, valid_from, version, vat_rate}
+    customer {company_name, org_number, contact_name, contact_email, contact_phone, address}
+    seller {name, email, company {name, org_number, address}}
+    lines [{code, name, section, billed_to, quantity, monthly_quantity, one_time_unit,
+            monthly_unit, one_time, monthly, auto_added, reason, manual, footnote}]
+    traffic [{code, name, quantity, billable_quantity, unit_price, amount, footnote}]
+    totals {one_time, monthly, monthly_mobile, monthly_company, traffic_monthly, vat_rate,
+            one_time_vat, monthly_vat, one_time_incl_vat, monthly_incl_vat,
+            contract_months, contract_value}
+    terms [{ref, title, text}]       the footnotes that apply, in the price list's order
+    tariffs [{code, name, unit_price, free_quota, footnote}]   the whole traffic tariff
+
+Version 1 (until November 2026) stored the pricing API's answer; migration
+``quotes/migrations/0002_snapshot_schema_2`` rewrote those snapshots to version 2.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+
+from configurator.pricing import PriceResult
+
+SCHEMA_VERSION = 2
+
+
+class UnknownSnapshotSchema(ValueError):
+    """A snapshot this code cannot read (a migration is missing)."""
+
+
+def money(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+def _optional_money(amount: Decimal | None) -> str | None:
+    return money(amount) if amount is not None else None
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def snapshot_build(*, quote, result: PriceResult, signer=None, signed_at: datetime | None = None) -> dict[str, Any]:
+    """What ``quote`` offers, priced as ``result``, as JSON-ready data (schema 2).
+
+    ``signer`` and ``signed_at`` are set when signing; a draft is described by its owner."""
+    catalog = result.catalog
+    t = result.totals
+    seller = signer or quote.owner
+    return {
+        "schema": SCHEMA_VERSION,
+        "signed_at": signed_at.isoformat() if signed_at else None,
+        "contract_months": quote.contract_months,
+        "customer_note": quote.customer_note,
+        "on_site_training": quote.on_site_training,
+        "price_list": {
+            "id": catalog.price_list_id,
+            "name": catalog.name,
+            "valid_from": catalog.valid_from.isoformat() if catalog.valid_from else None,
+            "version": getattr(quote.price_list, "version", None),
+            "vat_rate": str(catalog.vat_rate),
+        },
+        "customer": {
+            "company_name": quote.company_name,
+            "org_number": quote.org_number,
+            "contact_name": quote.contact_name,
+            "contact_email": quote.contact_email,
+            "contact_phone": quote.contact_phone,
+            "address": quote.customer_address,
+        },
+        "seller": {
+            "name": person_name(seller),
+            "email": seller.email,
+            "company": dict(settings.SELLER_COMPANY),
+        },
+        "lines": [
+            {
+                "code": l.code,
+                "name": l.name,
+                "section": l.section,
+                "billed_to": l.billed_to,
+                "quantity": l.quantity,
+                "monthly_quantity": l.monthly_quantity,
+                "one_time_unit": money(l.one_time_unit),
+                "monthly_unit": money(l.monthly_unit),
+                "one_time": money(l.one_time),
+                "monthly": money(l.monthly),
+                "auto_added": l.auto_added,
+                "reason": l.reason,
+                "manual": l.manual,
+                "footnote": l.footnote,
+            }
+            for l in result.lines
+        ],
+        "traffic": [
+            {
+                "code": tl.code,
+                "name": tl.name,
+                "quantity": tl.quantity,
+                "billable_quantity": tl.billable_quantity,
+                "unit_price": money(tl.unit_price),
+                "amount": money(tl.amount),
+                "footnote": tl.footnote,
+            }
+            for tl in result.traffic
+        ],
+        "totals": {
+            "one_time": money(t.one_time),
+            "monthly": money(t.monthly),
+            "monthly_mobile": money(t.monthly_mobile),
+            "monthly_company": money(t.monthly_company),
+            "traffic_monthly": money(t.traffic_monthly),
+            "vat_rate": str(t.vat_rate),
+            "one_time_vat": money(t.one_time_vat),
+            "monthly_vat": money(t.monthly_vat),
+            "one_time_incl_vat": money(t.one_time_incl_vat),
+            "monthly_incl_vat": money(t.monthly_incl_vat),
+            "contract_months": t.contract_months,
+            "contract_value": money(t.contract_value),
+        },
+        "terms": [
+            {"ref": ref, "title": catalog.term_titles.get(ref, ""), "text": catalog.footnotes[ref]}
+            for ref in result.terms
+        ],
+        "tariffs": [
+            {
+                "code": item.code,
+                "name": item.name,
+                "unit_price": _optional_money(item.usage_price),
+                "free_quota": item.free_quota,
+                "footnote": item.footnote,
+            }
+            for item in catalog.items.values()
+            if item.section == "traffic"
+        ],
+    }
+
+
+def snapshot_check(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` if this code reads its schema; ``UnknownSnapshotSchema`` otherwise."""
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA_VERSION:
+        found = data.get("schema", data.get("version")) if isinstance(data, dict) else None
+        raise UnknownSnapshotSchema(f"Snapshot schema {found!r}; this code reads {SCHEMA_VERSION}.")
+    return data

@@ -1,0 +1,57 @@
+"""The bridge from a quote to the pricing engine: its stored choices as the engine's
+``Configuration``, priced with the price list the quote was made with."""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+
+from configurator.pricing import (
+    TRAFFIC_FIELDS,
+    Catalog,
+    Configuration,
+    ManualPrice,
+    PriceResult,
+    TrafficEstimate,
+    price,
+)
+from configurator.selectors import catalog_for
+
+from .models import Quote
+
+
+def _amount(value) -> Decimal | None:
+    return Decimal(value) if value not in (None, "") else None
+
+
+def quote_configuration(quote: Quote) -> Configuration:
+    """The quote's stored choices as the engine's input (only positive quantities)."""
+    manual = {
+        code: ManualPrice(one_time=_amount(p.get("one_time")), monthly=_amount(p.get("monthly")))
+        for code, p in (quote.manual_prices or {}).items()
+    }
+    traffic = {k: int(v) for k, v in (quote.traffic or {}).items() if k in TRAFFIC_FIELDS and v}
+    return Configuration(
+        items={code: int(q) for code, q in (quote.items or {}).items() if q},
+        manual_prices=manual,
+        traffic=TrafficEstimate(**traffic) if traffic else None,
+        contract_months=quote.contract_months,
+        on_site_training=quote.on_site_training,
+        travel_cost=quote.travel_cost,
+    )
+
+
+def quote_pricing(quote: Quote, *, catalog: Catalog | None = None) -> PriceResult:
+    """Price a quote's stored (or previewed) choices with the price list it was made
+    with (``catalog`` saves loading it again when the caller has it)."""
+    if catalog is None:
+        catalog = catalog_for(quote.price_list)
+    return price(catalog, quote_configuration(quote))
+
+
+def quote_preview(quote: Quote, changes: dict) -> Quote:
+    """An unsaved copy of ``quote`` with ``changes`` applied (live recalculation)."""
+    preview = copy.copy(quote)
+    for name, value in changes.items():
+        setattr(preview, name, value)
+    return preview
