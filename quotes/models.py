@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from configurator.limits import DEFAULT_CONTRACT_MONTHS, DEFAULT_VALIDITY_DAYS
 from configurator.models import PriceList
-from configurator.roles import SELLERS_GROUP
+from configurator.roles import is_seller
 
 
 # The step form's first and last steps (their order and titles: quotes.draft.steps).
@@ -29,10 +29,9 @@ def new_token() -> str:
 
 class QuoteQuerySet(models.QuerySet):
     def visible_to(self, user) -> QuoteQuerySet:
-        """Sellers and admins see every quote (colleagues' read-only); others nothing."""
-        if user.is_authenticated and (user.is_staff or user.groups.filter(name=SELLERS_GROUP).exists()):
-            return self
-        return self.none()
+        """Sellers and admins see every quote (colleagues' read-only); others nothing
+        (the rule of quotes.access, as a queryset)."""
+        return self if is_seller(user) else self.none()
 
 
 class Quote(models.Model):

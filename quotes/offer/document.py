@@ -19,10 +19,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
-from configurator.pricing import NPS_SURVEY, NPS_TRAFFIC, PriceResult, Totals
+from configurator.pricing import NPS_SURVEY, NPS_TRAFFIC, PriceResult, Totals, TrafficLine
 
 from ..pricing import quote_pricing
-from .snapshot import snapshot_build, snapshot_check
+from .snapshot import TOTALS_FIELDS, snapshot_build, snapshot_check
 
 USER, COMPANY, DELIVERY = "user", "company", "delivery"
 SECTION_ORDER = (USER, COMPANY, DELIVERY)
@@ -89,15 +89,9 @@ class DocSection:
 
 
 @dataclass(frozen=True)
-class DocTrafficLine:
-    code: str
-    name: str
-    quantity: int
-    billable_quantity: int
-    unit_price: Decimal
-    amount: Decimal
-    unit: str
-    term_number: int | None
+class DocTrafficLine(TrafficLine):
+    unit: str = ""
+    term_number: int | None = None
 
     @property
     def free(self) -> int:
@@ -216,8 +210,9 @@ def document_read(snapshot: dict[str, Any], *, quote) -> OfferDocument:
             billable_quantity=int(tl["billable_quantity"]),
             unit_price=_d(tl["unit_price"]),
             amount=_d(tl["amount"]),
+            footnote=tl["footnote"],
             unit=_(TARIFF_UNITS[tl["code"]]) if tl["code"] in TARIFF_UNITS else "",
-            term_number=term_number.get(tl.get("footnote")),
+            term_number=term_number.get(tl["footnote"]),
         )
         for tl in snap["traffic"]
     )
@@ -237,11 +232,8 @@ def document_read(snapshot: dict[str, Any], *, quote) -> OfferDocument:
     )
     t = snap["totals"]
     totals = DocTotals(
-        **{name: _d(t[name]) for name in (
-            "one_time", "monthly", "monthly_mobile", "monthly_company", "traffic_monthly",
-            "vat_rate", "one_time_vat", "monthly_vat", "one_time_incl_vat", "monthly_incl_vat",
-            "contract_value",
-        )},
+        **{name: _d(t[name]) for name in TOTALS_FIELDS if name != "contract_months"},
+        vat_rate=_d(t["vat_rate"]),
         contract_months=int(t["contract_months"]),
     )
     price_list = snap["price_list"]

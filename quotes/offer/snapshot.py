@@ -43,8 +43,26 @@ class UnknownSnapshotSchema(ValueError):
     """A snapshot this code cannot read (a migration is missing)."""
 
 
+# The schema's fields, copied from the engine's result as they are (amounts as strings).
+LINE_FIELDS = (
+    "code", "name", "section", "billed_to", "quantity", "monthly_quantity", "one_time_unit",
+    "monthly_unit", "one_time", "monthly", "auto_added", "reason", "manual", "footnote",
+)
+TRAFFIC_FIELDS = ("code", "name", "quantity", "billable_quantity", "unit_price", "amount", "footnote")
+TOTALS_FIELDS = (
+    "one_time", "monthly", "monthly_mobile", "monthly_company", "traffic_monthly",
+    "one_time_vat", "monthly_vat", "one_time_incl_vat", "monthly_incl_vat", "contract_months",
+    "contract_value",
+)
+
+
 def money(amount: Decimal) -> str:
     return f"{amount:.2f}"
+
+
+def _fields(obj, names: tuple[str, ...]) -> dict[str, Any]:
+    values = {name: getattr(obj, name) for name in names}
+    return {name: money(v) if isinstance(v, Decimal) else v for name, v in values.items()}
 
 
 def _optional_money(amount: Decimal | None) -> str | None:
@@ -88,51 +106,9 @@ def snapshot_build(*, quote, result: PriceResult, signer=None, signed_at: dateti
             "email": seller.email,
             "company": dict(settings.SELLER_COMPANY),
         },
-        "lines": [
-            {
-                "code": l.code,
-                "name": l.name,
-                "section": l.section,
-                "billed_to": l.billed_to,
-                "quantity": l.quantity,
-                "monthly_quantity": l.monthly_quantity,
-                "one_time_unit": money(l.one_time_unit),
-                "monthly_unit": money(l.monthly_unit),
-                "one_time": money(l.one_time),
-                "monthly": money(l.monthly),
-                "auto_added": l.auto_added,
-                "reason": l.reason,
-                "manual": l.manual,
-                "footnote": l.footnote,
-            }
-            for l in result.lines
-        ],
-        "traffic": [
-            {
-                "code": tl.code,
-                "name": tl.name,
-                "quantity": tl.quantity,
-                "billable_quantity": tl.billable_quantity,
-                "unit_price": money(tl.unit_price),
-                "amount": money(tl.amount),
-                "footnote": tl.footnote,
-            }
-            for tl in result.traffic
-        ],
-        "totals": {
-            "one_time": money(t.one_time),
-            "monthly": money(t.monthly),
-            "monthly_mobile": money(t.monthly_mobile),
-            "monthly_company": money(t.monthly_company),
-            "traffic_monthly": money(t.traffic_monthly),
-            "vat_rate": str(t.vat_rate),
-            "one_time_vat": money(t.one_time_vat),
-            "monthly_vat": money(t.monthly_vat),
-            "one_time_incl_vat": money(t.one_time_incl_vat),
-            "monthly_incl_vat": money(t.monthly_incl_vat),
-            "contract_months": t.contract_months,
-            "contract_value": money(t.contract_value),
-        },
+        "lines": [_fields(line, LINE_FIELDS) for line in result.lines],
+        "traffic": [_fields(line, TRAFFIC_FIELDS) for line in result.traffic],
+        "totals": {**_fields(t, TOTALS_FIELDS), "vat_rate": str(t.vat_rate)},
         "terms": [
             {"ref": ref, "title": catalog.term_titles.get(ref, ""), "text": catalog.footnotes[ref]}
             for ref in result.terms
