@@ -3,9 +3,8 @@ from django.contrib.auth import get_user_model
 
 from configurator.models import PriceList
 from configurator.selectors import catalog_cache_clear, catalog_for, price_list_in_force
-from configurator.roles import ensure_sellers_group
 
-from .factories import UserFactory
+from .factories import SellerFactory
 
 
 @pytest.fixture(autouse=True)
@@ -29,16 +28,12 @@ def catalog(price_list):
 
 @pytest.fixture
 def seller(db):
-    user = UserFactory(username="sara", first_name="Sara", last_name="Säljare")
-    user.groups.add(ensure_sellers_group())
-    return user
+    return SellerFactory(username="sara", first_name="Sara", last_name="Säljare")
 
 
 @pytest.fixture
 def other_seller(db):
-    user = UserFactory(username="sven", first_name="Sven", last_name="Säljare")
-    user.groups.add(ensure_sellers_group())
-    return user
+    return SellerFactory(username="sven", first_name="Sven", last_name="Säljare")
 
 
 @pytest.fixture

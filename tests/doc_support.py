@@ -1,8 +1,8 @@
 """Fixtures and helpers for the document tests (signing, PDF, customer link).
 
 Import the fixtures into a test module (``from .doc_support import ...``): a throwaway
-self-signed certificate for the session, media files in a temporary folder, and quotes
-that are ready to sign.
+self-signed certificate for the session, media files in a temporary folder. Quotes ready
+to sign come from ``tests.factories.QuoteFactory``.
 """
 
 from __future__ import annotations
@@ -15,25 +15,7 @@ from asn1crypto import pem, x509
 from quotes.models import Quote
 from quotes.offer.signing import dev_certificate_create
 
-VALID_CUSTOMER = {
-    "company_name": "Nordisk Logistik AB",
-    "org_number": "556987-6543",
-    "contact_name": "Erik Lind",
-    "contact_email": "erik.lind@nordisklogistik.se",
-    "contact_phone": "08-123 456 78",
-    "customer_address": "Hamngatan 10\n111 47 Stockholm",
-}
-MEDIUM_ITEMS = {
-    "mobile_user": 25,
-    "fixed_number": 10,
-    "teams_voice": 25,
-    "calendar": 25,
-    "function_number": 3,
-    "number_series_100": 1,
-    "startup_help": 1,
-    "extra_config": 2,
-    "training_half_day": 1,
-}
+from .factories import MEDIUM_ITEMS, VALID_CUSTOMER, QuoteFactory  # noqa: F401 - kept importable here
 
 
 @pytest.fixture(scope="session")
@@ -65,10 +47,9 @@ def trust_root(cert_path: Path):
 
 
 def make_quote(*, owner, price_list, **overrides) -> Quote:
-    """A draft that can be signed as it is (override anything)."""
-    values = {**VALID_CUSTOMER, "items": dict(MEDIUM_ITEMS), "owner": owner, "price_list": price_list}
-    values.update(overrides)
-    return Quote.objects.create(**values)
+    """Deprecated: use ``QuoteFactory(owner=..., **overrides)``. Kept only while
+    tests/test_offer_document.py (owned elsewhere for now) still calls it."""
+    return QuoteFactory(owner=owner, price_list=price_list, **overrides)
 
 
 def pdf_text(data: bytes) -> str:
