@@ -17,7 +17,8 @@ from quotes.offer.services import quote_sign
 from quotes.offer.storage import stored_bytes
 from quotes.models import Quote, QuoteEvent
 
-from .doc_support import doc_env, make_quote, pdf_pages, pdf_text, signing_cert  # noqa: F401
+from .doc_support import doc_env, pdf_pages, pdf_text, signing_cert  # noqa: F401
+from .factories import QuoteFactory
 
 Status = Quote.Status
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -26,7 +27,7 @@ UA = "Mozilla/5.0 (Windows NT 10.0) Testwebbläsare/1.0"
 
 @pytest.fixture
 def signed(doc_env, seller, price_list):
-    quote = make_quote(owner=seller, price_list=price_list)
+    quote = QuoteFactory(owner=seller)
     return quote_sign(quote=quote, user=seller)
 
 
@@ -187,8 +188,8 @@ def test_an_expired_offer_says_so_clearly(signed, client, monkeypatch):
 
 
 def test_html_in_customer_fields_is_escaped_on_the_page(doc_env, client, seller, price_list):
-    quote = make_quote(
-        owner=seller, price_list=price_list,
+    quote = QuoteFactory(
+        owner=seller,
         company_name="<script>alert('x')</script> AB", customer_note='<img src=x onerror="alert(1)">',
     )
     quote = quote_sign(quote=quote, user=seller)

@@ -25,14 +25,15 @@ from quotes.draft.services import quote_create
 from quotes.signals import FrozenQuoteError
 from quotes.offer.document import offer_document
 
-from .doc_support import doc_env, make_quote, pdf_text, signing_cert  # noqa: F401
+from .doc_support import doc_env, pdf_text, signing_cert  # noqa: F401
+from .factories import QuoteFactory
 
 Status = Quote.Status
 
 
 @pytest.fixture
 def draft(doc_env, seller, price_list):
-    return make_quote(owner=seller, price_list=price_list, validity_days=30)
+    return QuoteFactory(owner=seller, validity_days=30)
 
 
 @pytest.fixture
@@ -96,7 +97,7 @@ def test_a_later_price_change_alters_new_quotes_only(signed, seller, price_list)
 def test_only_a_valid_quote_can_be_signed_and_nothing_is_saved_otherwise(
     doc_env, seller, price_list, settings, overrides, problem
 ):
-    quote = make_quote(owner=seller, price_list=price_list, **overrides)
+    quote = QuoteFactory(owner=seller, **overrides)
     with pytest.raises(QuoteNotSignable) as raised:
         quote_sign(quote=quote, user=seller)
     assert any(problem in p for p in raised.value.problems)
@@ -107,8 +108,8 @@ def test_only_a_valid_quote_can_be_signed_and_nothing_is_saved_otherwise(
 
 
 def test_an_agreed_price_makes_a_price_on_request_package_signable(doc_env, seller, price_list):
-    quote = make_quote(
-        owner=seller, price_list=price_list,
+    quote = QuoteFactory(
+        owner=seller,
         items={"mobile_user": 5, "answering_service_20": 1, "guided_delivery": 1},
         manual_prices={"answering_service_20": {"monthly": "7900.00"}},
     )
@@ -161,7 +162,7 @@ def test_sign_and_send_from_the_summary(draft, client, seller):
 
 
 def test_the_summary_explains_why_a_quote_cannot_be_signed(doc_env, client, seller, price_list):
-    quote = make_quote(owner=seller, price_list=price_list, org_number="")
+    quote = QuoteFactory(owner=seller, org_number="")
     client.force_login(seller)
     page = client.get(reverse("quotes:step", args=[quote.pk, "sammanstallning"])).content.decode()
     assert "Innan offerten kan signeras" in page and "Organisationsnummer saknas" in page
@@ -378,7 +379,7 @@ def test_reissue_only_for_expired_offers(signed, seller):
 
 
 def test_expired_offers_are_marked_for_the_list(signed, client, seller, price_list):
-    other = quote_sign(quote=make_quote(owner=seller, price_list=price_list), user=seller)
+    other = quote_sign(quote=QuoteFactory(owner=seller), user=seller)
     Quote.objects.filter(pk=signed.pk).update(valid_until=stockholm_today() - timedelta(days=1))
     assert quotes_expire_due() == 1
     assert Quote.objects.get(pk=signed.pk).status == Status.EXPIRED
@@ -392,7 +393,7 @@ def test_expired_offers_are_marked_for_the_list(signed, client, seller, price_li
 def test_the_list_shows_each_status(doc_env, client, seller, price_list):
     from quotes.customer.services import quote_accept, quote_decline, quote_mark_opened
 
-    quotes = [quote_sign(quote=make_quote(owner=seller, price_list=price_list, company_name=f"Kund {i} AB"), user=seller) for i in range(4)]
+    quotes = [quote_sign(quote=QuoteFactory(owner=seller, company_name=f"Kund {i} AB"), user=seller) for i in range(4)]
     quote_mark_opened(quote=quotes[1])
     quote_accept(quote=quotes[2], name="A", title="B", ip=None, user_agent="")
     quote_decline(quote=quotes[3], reason="För dyrt")

@@ -20,7 +20,8 @@ from quotes.offer import services as offer_services
 from quotes.offer.services import quote_sign
 from quotes.models import Quote, QuoteCounter, QuoteEvent
 
-from .doc_support import doc_env, make_quote, signing_cert  # noqa: F401
+from .doc_support import doc_env, signing_cert  # noqa: F401
+from .factories import QuoteFactory
 
 Status = Quote.Status
 SIGN_FAILED = "Något gick fel när offerten skulle signeras. Inget har sparats; försök igen."
@@ -28,7 +29,7 @@ SIGN_FAILED = "Något gick fel när offerten skulle signeras. Inget har sparats;
 
 @pytest.fixture
 def draft(doc_env, seller, price_list):
-    return make_quote(owner=seller, price_list=price_list)
+    return QuoteFactory(owner=seller)
 
 
 def media_files(settings) -> list[Path]:

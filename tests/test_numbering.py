@@ -22,7 +22,8 @@ from quotes.offer.services import quote_sign, stockholm_today
 from quotes.models import Quote, QuoteCounter
 from quotes.numbering import _sqlite_lock, next_revision, quote_number_next, signing_lock
 
-from .doc_support import doc_env, make_quote, signing_cert  # noqa: F401
+from .doc_support import doc_env, signing_cert  # noqa: F401
+from .factories import QuoteFactory
 
 PARALLEL = 8 if connection.vendor == "postgresql" else 4
 
@@ -58,7 +59,7 @@ def run_in_threads(target, args_list):
 @pytest.mark.django_db(transaction=True)
 def test_parallel_signings_get_unique_consecutive_numbers(doc_env, seed_price_list, seller):
     quotes = [
-        make_quote(owner=seller, price_list=seed_price_list, company_name=f"Kund {i} AB")
+        QuoteFactory(owner=seller, price_list=seed_price_list, company_name=f"Kund {i} AB")
         for i in range(PARALLEL)
     ]
 

@@ -14,7 +14,8 @@ from quotes.offer.storage import stored_bytes
 from quotes.offer.pdf import PDF_BASE_URL, ResourceRefused, StaticFilesOnlyFetcher, html_to_pdf, static_base
 from quotes.offer.document import offer_document
 
-from .doc_support import doc_env, make_quote, pdf_pages, pdf_text, signing_cert  # noqa: F401
+from .doc_support import doc_env, pdf_pages, pdf_text, signing_cert  # noqa: F401
+from .factories import QuoteFactory
 
 LARGE = {
     "items": {
@@ -45,7 +46,7 @@ def num(n) -> str:
 
 @pytest.fixture
 def large_quote(doc_env, seller, price_list):
-    quote = make_quote(owner=seller, price_list=price_list, **LARGE)
+    quote = QuoteFactory(owner=seller, **LARGE)
     return quote_sign(quote=quote, user=seller)
 
 
@@ -159,7 +160,7 @@ TERM_WORDS = {
     ids=["users-only", "everything", "svarsservice-on-site"],
 )
 def test_the_terms_shown_are_exactly_those_that_apply(doc_env, seller, price_list, overrides, expected):
-    quote = quote_sign(quote=make_quote(owner=seller, price_list=price_list, **overrides), user=seller)
+    quote = quote_sign(quote=QuoteFactory(owner=seller, **overrides), user=seller)
     text = pdf_text(stored_bytes(quote.pdf))
     shown = {ref for ref, words in TERM_WORDS.items() if words in text}
     assert shown == expected
@@ -168,8 +169,8 @@ def test_the_terms_shown_are_exactly_those_that_apply(doc_env, seller, price_lis
 
 
 def test_html_in_customer_fields_is_text_in_the_pdf(doc_env, seller, price_list):
-    quote = make_quote(
-        owner=seller, price_list=price_list,
+    quote = QuoteFactory(
+        owner=seller,
         company_name='<b>Evil</b> & "Co" AB', contact_name="<script>alert(1)</script>",
     )
     text = pdf_text(stored_bytes(quote_sign(quote=quote, user=seller).pdf))

@@ -23,7 +23,8 @@ from quotes.offer.services import quote_sign
 from quotes.offer.storage import stored_bytes
 from quotes.offer.pdf import ResourceRefused, StaticFilesOnlyFetcher, html_to_pdf, static_file_for
 
-from .doc_support import doc_env, make_quote, pdf_text, signing_cert  # noqa: F401
+from .doc_support import doc_env, pdf_text, signing_cert  # noqa: F401
+from .factories import QuoteFactory
 
 PASSWD_MARKERS = ("root:x:0:0", "/bin/bash", "/usr/sbin/nologin", "daemon:x:")
 
@@ -73,8 +74,8 @@ def attachments(data: bytes) -> dict:
 def test_customer_text_with_html_fetches_nothing_and_prints_as_text(doc_env, seller, price_list, counting_server):
     port, hits = counting_server
     img, link, style, div = hostile(port)
-    quote = make_quote(
-        owner=seller, price_list=price_list,
+    quote = QuoteFactory(
+        owner=seller,
         company_name=f"{img} AB",
         contact_name=link,
         customer_address=f"{style}\n{div}",

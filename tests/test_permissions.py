@@ -29,8 +29,8 @@ from quotes.offer.services import quote_expire_if_due, quote_revise, quote_sign
 from quotes.models import Quote, QuoteCounter, QuoteEvent
 from quotes.draft.steps import STEPS
 
-from .doc_support import doc_env, make_quote, signing_cert  # noqa: F401
-from .factories import UserFactory
+from .doc_support import doc_env, signing_cert  # noqa: F401
+from .factories import QuoteFactory, UserFactory
 from .test_steps import EMPTY
 
 # Expected outcomes besides a plain status code.
@@ -147,7 +147,7 @@ def quote_in_state(state: str, *, owner, price_list) -> Quote:
     """A quote of ``owner`` as the rules need it."""
     if state == "missing":
         return Quote(pk=999_999)
-    quote = make_quote(owner=owner, price_list=price_list)
+    quote = QuoteFactory(owner=owner, price_list=price_list)
     if state == "draft":
         return quote
     quote = quote_sign(quote=quote, user=owner)

@@ -18,12 +18,13 @@ from quotes.offer.services import quote_sign
 from quotes.offer.storage import stored_bytes
 from quotes.offer.signing import SigningNotConfigured, pdf_sign, pdf_signatures_validate, signer_load
 
-from .doc_support import doc_env, make_quote, signing_cert, trust_root  # noqa: F401
+from .doc_support import doc_env, signing_cert, trust_root  # noqa: F401
+from .factories import QuoteFactory
 
 
 @pytest.fixture
 def signed(doc_env, seller, price_list):
-    return quote_sign(quote=make_quote(owner=seller, price_list=price_list), user=seller)
+    return quote_sign(quote=QuoteFactory(owner=seller), user=seller)
 
 
 def test_the_signed_offer_validates_against_the_development_certificate(signed, signing_cert):
