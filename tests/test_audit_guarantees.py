@@ -6,12 +6,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from quotes.events import quote_event_record
-from quotes.models import Quote, QuoteEvent
+from quotes.models import QuoteEvent
+
+from .factories import QuoteEventFactory, QuoteFactory
 
 
 @pytest.fixture
-def quote(seller, price_list):
-    return Quote.objects.create(owner=seller, price_list=price_list, company_name="Bergström AB")
+def quote(seller):
+    return QuoteFactory(owner=seller, company_name="Bergström AB")
 
 
 @pytest.fixture
@@ -35,7 +37,7 @@ def test_a_saved_event_cannot_be_changed(event):
 
 
 def test_a_new_event_with_an_old_id_does_not_overwrite_it(event, quote):
-    forged = QuoteEvent(pk=event.pk, quote=quote, kind=QuoteEvent.Kind.ACCEPTED)
+    forged = QuoteEventFactory.build(pk=event.pk, quote=quote, kind=QuoteEvent.Kind.ACCEPTED)
     with pytest.raises(IntegrityError), transaction.atomic():
         forged.save()
     assert QuoteEvent.objects.get(pk=event.pk).kind == QuoteEvent.Kind.CREATED

@@ -16,7 +16,8 @@ from django.utils import timezone
 from quotes.offer.services import quote_expire_if_due
 from quotes.models import Quote, QuoteEvent
 
-from .doc_support import VALID_CUSTOMER, doc_env, signing_cert  # noqa: F401
+from .doc_support import doc_env, signing_cert  # noqa: F401
+from .factories import VALID_CUSTOMER
 
 Kind = QuoteEvent.Kind
 SELLER_IP, CUSTOMER_IP = "198.51.100.7", "203.0.113.9"
