@@ -33,6 +33,8 @@ from quotes.draft.forms import FORMS
 from quotes.models import Quote
 from quotes.draft.steps import STEPS
 
+from .factories import QuoteFactory
+
 pytestmark = pytest.mark.fuzz
 
 CI_EXAMPLES = 30
@@ -136,7 +138,7 @@ START = {
 
 @pytest.fixture
 def draft(seller, price_list):
-    return Quote.objects.create(owner=seller, price_list=price_list, **START)
+    return QuoteFactory(owner=seller, **START)
 
 
 def run_example(client, quote: Quote, step: str, data: dict) -> None:
