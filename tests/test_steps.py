@@ -9,11 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from configurator.selectors import price_list_in_force
 from quotes.models import Quote, QuoteEvent
 from quotes.draft.steps import STEPS
+from quotes.offer.services import quote_sign
 
-from .factories import UserFactory
+from .doc_support import doc_env, signing_cert  # noqa: F401
+from .factories import QuoteFactory, UserFactory
 
 NBSP = "\u00a0"
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -22,10 +23,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def kr(text: str) -> str:
     """ "1 990 kr" as the page writes it (no-break spaces)."""
     return text.replace(" ", NBSP)
-
-
-def make_draft(owner, **fields) -> Quote:
-    return Quote.objects.create(owner=owner, price_list=price_list_in_force(), **fields)
 
 
 def step_url(quote, step):
@@ -38,7 +35,7 @@ def recalc_url(quote, step):
 
 @pytest.fixture
 def quote(seller, price_list):
-    return make_draft(seller)
+    return QuoteFactory(empty=True, owner=seller)
 
 
 # The full posted form of each step, as a browser sends it (all fields, empty = 0).
@@ -407,8 +404,8 @@ def test_an_admin_may_edit_any_draft(client, admin_user, quote):
     assert quote.items == {"mobile_user": 7}
 
 
-def test_a_quote_that_is_no_longer_a_draft_is_not_editable(seller_client, quote):
-    Quote.objects.filter(pk=quote.pk).update(status=Quote.Status.SENT, items={"mobile_user": 2})
+def test_a_quote_that_is_no_longer_a_draft_is_not_editable(doc_env, seller_client, seller):
+    quote = quote_sign(quote=QuoteFactory(owner=seller, items={"mobile_user": 2}), user=seller)
     detail = reverse("quotes:detail", args=[quote.pk])
     r = seller_client.get(step_url(quote, "anvandare"))
     assert r.status_code == 302 and r["Location"] == detail
