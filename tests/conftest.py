@@ -1,10 +1,9 @@
 import pytest
-from django.contrib.auth import get_user_model
 
 from configurator.models import PriceList
 from configurator.selectors import catalog_cache_clear, catalog_for, price_list_in_force
 
-from .factories import SellerFactory
+from .factories import AdminFactory, SellerFactory
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +37,7 @@ def other_seller(db):
 
 @pytest.fixture
 def admin_user(db):
-    return get_user_model().objects.create_superuser("anna", "anna@example.com", "admin-pass-123")
+    return AdminFactory(username="anna", email="anna@example.com", password="admin-pass-123")
 
 
 @pytest.fixture

@@ -67,6 +67,14 @@ class SellerFactory(UserFactory):
             user.groups.add(ensure_sellers_group())
 
 
+class AdminFactory(UserFactory):
+    """A superuser (staff): the Django admin and every quote."""
+
+    username = factory.Sequence(lambda n: f"admin{n}")
+    is_staff = True
+    is_superuser = True
+
+
 class PriceListFactory(DjangoModelFactory):
     class Meta:
         model = PriceList

@@ -12,7 +12,7 @@ from configurator.models import PriceItem, PriceList
 from configurator.selectors import catalog_for, price_list_in_force
 from configurator.services import price_list_copy, price_list_publish
 
-from .factories import PriceListFactory
+from .factories import PriceItemFactory, PriceListFactory
 
 
 def test_seed_is_loaded_as_published_with_every_row_and_footnote(price_list):
@@ -159,8 +159,7 @@ def test_a_draft_item_with_a_footnote_of_another_list_is_refused(price_list):
     from django.core.exceptions import ValidationError
 
     other = PriceListFactory()
-    item = PriceItem(price_list=other, code="x", name="X", section="company", billed_to="company",
-                     footnote=price_list.footnotes.first())
+    item = PriceItemFactory.build(price_list=other, footnote=price_list.footnotes.first())
     with pytest.raises(ValidationError):
         item.clean()
 

@@ -16,6 +16,7 @@ from .doc_support import doc_env, signing_cert  # noqa: F401
 from .factories import (
     MEDIUM_ITEMS,
     VALID_CUSTOMER,
+    AdminFactory,
     ApiTokenFactory,
     FootnoteFactory,
     PriceItemFactory,
@@ -67,6 +68,13 @@ def test_sellers_are_in_the_sellers_group_and_users_are_not():
     assert list(seller.groups.values_list("name", flat=True)) == [SELLERS_GROUP]
     assert is_seller(seller) and not is_seller(user)
     assert seller.check_password("secret-pass-123")
+
+
+def test_an_admin_is_a_superuser_whose_chosen_password_works(admin_client):
+    admin = AdminFactory(password="ett-annat-losen")
+    assert admin.is_staff and admin.is_superuser and is_seller(admin)
+    assert admin.check_password("ett-annat-losen")
+    assert admin_client.get("/admin/").status_code == 200  # pytest-django's, from conftest's admin_user
 
 
 def test_a_token_stores_only_the_hash_and_its_key_calls_the_api():
