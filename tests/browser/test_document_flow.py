@@ -9,7 +9,8 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from quotes.models import Quote
-from tests.doc_support import doc_env, make_quote, signing_cert  # noqa: F401
+from tests.doc_support import doc_env, signing_cert  # noqa: F401
+from tests.factories import QuoteFactory
 
 from .conftest import sign_in
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_seller_signs_and_sends_and_the_customer_accepts(new_page, price_list, seller, doc_env):
-    quote = make_quote(owner=seller, price_list=price_list, current_step="sammanstallning")
+    quote = QuoteFactory(owner=seller, price_list=price_list, current_step="sammanstallning")
 
     seller_page = new_page()
     sign_in(seller_page, "sara")
