@@ -4,6 +4,7 @@ from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from configurator import seed
 from configurator.pricing import (
@@ -11,8 +12,10 @@ from configurator.pricing import (
     CatalogItem,
     Configuration,
     InvalidConfiguration,
+    Line,
     ManualPrice,
     TrafficEstimate,
+    TrafficLine,
     price,
     to_ore,
 )
@@ -33,6 +36,7 @@ def seed_catalog() -> Catalog:
 
 
 CATALOG = seed_catalog()
+OPENING = "Öppningsavgift, talsamtal (fasta nät, Telia mobil, övriga mobilnät i Sverige)"
 
 
 def run(items=None, **kwargs):
@@ -414,3 +418,265 @@ def test_whole_quote_contact_center_with_api_nps_and_traffic():
     assert r.totals.traffic_monthly == D("1029.00")
     assert r.totals.contract_value == D("252233.00")  # 12 257 + 36 × 6 666
     assert {"7", "8", "9", "1"} <= set(r.terms)
+
+
+# --- Rule 7: agreed prices (footnote 6: "För övriga paket (20, 40, 60, 80, 100) kontakta
+# din säljare") --------------------------------------------------------------------------
+
+def test_rule_7_an_agreed_price_with_neither_amount_is_no_agreed_price():
+    r = run({"answering_service_80": 1, "guided_delivery": 1},
+            manual_prices={"answering_service_80": ManualPrice()})
+    assert error_codes(r) == ["price_on_request"]
+    package = line(r, "answering_service_80")
+    assert (package.monthly, package.one_time, package.manual) == (D("0"), D("0"), False)
+
+
+def test_rule_7_an_agreed_one_time_price_alone_is_an_agreed_price():
+    r = run({"answering_service_80": 1, "guided_delivery": 1},
+            manual_prices={"answering_service_80": ManualPrice(one_time=D("5000.00"))})
+    assert r.valid
+    package = line(r, "answering_service_80")
+    assert (package.one_time_unit, package.monthly_unit, package.manual) == (D("5000.00"), D("0"), True)
+    assert r.totals.one_time == D("14995.00")  # 5 000 + 9 995 (Vägledd leverans)
+    assert r.totals.monthly == D("0.00")
+
+
+def test_rule_7_an_agreed_price_with_both_amounts():
+    r = run({"answering_service_100": 1, "guided_delivery": 1},
+            manual_prices={"answering_service_100": ManualPrice(one_time=D("2500.00"), monthly=D("18000.00"))})
+    package = line(r, "answering_service_100")
+    assert (package.one_time, package.monthly, package.manual) == (D("2500.00"), D("18000.00"), True)
+    assert r.totals.monthly_company == D("18000.00")
+    assert r.valid
+
+
+def test_rule_7_on_request_with_a_one_time_list_price_needs_no_agreed_price():
+    items = dict(CATALOG.items)
+    items["answering_service_40"] = replace(items["answering_service_40"], one_time=D("3000"))
+    assert items["answering_service_40"].price_on_request
+    r = price(replace(CATALOG, items=items), Configuration(items={"answering_service_40": 1, "guided_delivery": 1}))
+    assert r.valid
+    package = line(r, "answering_service_40")
+    assert (package.one_time, package.monthly, package.manual) == (D("3000"), D("0"), False)
+
+
+# --- Rule 9 / footnote 2: "Önskas utbildningar på plats tillkommer kostnader för
+# restidsersättning och faktiska resekostnader." ------------------------------------------
+
+def test_footnote_2_travel_line_is_a_manual_one_time_line_on_the_company():
+    r = run({"mobile_user": 3, "training_half_day": 1}, on_site_training=True, travel_cost=D("2750.50"))
+    assert line(r, "training_travel") == Line(
+        code="training_travel",
+        name="Resekostnad, utbildning på plats (överenskommen)",
+        section="delivery",
+        billed_to="company",
+        quantity=1,
+        one_time_unit=D("2750.50"),
+        monthly_unit=D("0"),
+        one_time=D("2750.50"),
+        monthly=D("0"),
+        monthly_quantity=0,
+        auto_added=False,
+        reason=None,
+        footnote="2",
+        manual=True,
+    )
+    assert r.warnings == () and r.errors == ()  # a half day is a training day
+    assert r.totals.one_time == D("8740.50")  # 5 990 + 2 750,50
+    assert r.totals.monthly_company == D("0.00")
+    with translation.override("en"):
+        english = line(run({"training_half_day": 1}, on_site_training=True, travel_cost=D("1")), "training_travel")
+    assert english.name != "Resekostnad, utbildning på plats (överenskommen)"
+
+
+def test_footnote_2_on_site_counts_half_and_full_days():
+    for days in ({"training_half_day": 1}, {"training_full_day": 1}, {"training_half_day": 2, "training_full_day": 1}):
+        r = run(days, on_site_training=True, travel_cost=D("100.00"))
+        assert r.warnings == (), days
+
+
+def test_footnote_2_on_site_without_a_training_day_still_carries_the_term():
+    r = run({"mobile_user": 1}, on_site_training=True)
+    assert [w.code for w in r.warnings] == ["on_site_without_training", "travel_cost_missing"]
+    assert "training_travel" not in codes(r)
+    # No line carries footnote 2 here: on-site training does (rule 9).
+    assert r.terms == ("2", "3", "calls-1", "calls-2", "calls-abroad", "traffic")
+
+
+def test_footnote_2_remote_training_has_no_travel():
+    r = run({"training_full_day": 1}, travel_cost=D("3500.00"))  # cost without on-site: ignored
+    assert "training_travel" not in codes(r)
+    assert r.warnings == ()
+    assert r.totals.one_time == D("9990.00")
+    assert "2" not in run({"mobile_user": 1}, travel_cost=D("3500.00")).terms
+
+
+def test_footnote_2_agreed_travel_cost_of_zero_is_a_line():
+    r = run({"training_full_day": 1}, on_site_training=True, travel_cost=D("0.00"))
+    assert line(r, "training_travel").one_time == D("0.00")
+    assert r.warnings == ()
+
+
+# --- Traffic: calls footnote 2, "Debiteras per 60-sekunders intervall" -------------------
+
+@pytest.mark.parametrize(
+    "seconds, intervals", [(1, 1), (59, 1), (60, 1), (61, 2), (119, 2), (120, 2), (121, 3), (3600, 60)]
+)
+def test_calls_footnote_2_started_60_second_intervals(seconds, intervals):
+    r = run({}, traffic=TrafficEstimate(calls=10, avg_call_seconds=seconds))
+    assert r.traffic == (
+        TrafficLine("call_opening", OPENING, 10, 10, D("0.45"), D("4.50"), "calls-1"),
+        TrafficLine("call_minute", "Minuttaxa, talsamtal", 10 * intervals, 10 * intervals, D("0.39"),
+                    D("0.39") * 10 * intervals, "calls-2"),
+    )
+    assert r.totals.traffic_monthly == to_ore(D("4.50") + D("3.90") * intervals)
+
+
+def test_calls_of_0_seconds_pay_the_opening_fee_only():
+    r = run({}, traffic=TrafficEstimate(calls=10, avg_call_seconds=0))
+    assert r.traffic == (TrafficLine("call_opening", OPENING, 10, 10, D("0.45"), D("4.50"), "calls-1"),)
+    assert r.totals.traffic_monthly == D("4.50")
+
+
+def test_a_call_length_without_calls_is_no_traffic():
+    r = run({}, traffic=TrafficEstimate(avg_call_seconds=90))
+    assert r.traffic == ()
+    assert r.totals.traffic_monthly == D("0.00")
+
+
+def test_an_empty_estimate_is_no_traffic():
+    assert run({"mobile_user": 1}, traffic=TrafficEstimate()).traffic == ()
+    assert TrafficEstimate().is_empty and not TrafficEstimate(sms_foreign=1).is_empty
+
+
+@pytest.mark.parametrize("sms, billable", [(0, None), (1, 0), (499, 0), (500, 0), (501, 1), (1500, 1000)])
+def test_sms_center_500_domestic_sms_a_month_free(sms, billable):
+    """"SMS till svenska telefonnummer (500 SMS/Månad ingår utan kostnad) 0,69 kr/SMS"."""
+    r = run({}, traffic=TrafficEstimate(sms_domestic=sms, sms_foreign=2))
+    foreign = TrafficLine("sms_foreign", "SMS till utländska telefonnummer (oavsett destination)", 2, 2,
+                          D("1.29"), D("2.58"), "sms-1")
+    if billable is None:
+        assert r.traffic == (foreign,)
+    else:
+        assert r.traffic == (
+            TrafficLine("sms_domestic", "SMS till svenska telefonnummer", sms, billable, D("0.69"),
+                        D("0.69") * billable, "sms-1"),
+            foreign,
+        )
+
+
+def test_sms_without_a_free_quota_are_all_charged():
+    items = dict(CATALOG.items)
+    items["sms_domestic"] = replace(items["sms_domestic"], free_quota=None)
+    r = price(replace(CATALOG, items=items), Configuration(items={}, traffic=TrafficEstimate(sms_domestic=10)))
+    assert [(t.quantity, t.billable_quantity, t.amount) for t in r.traffic] == [(10, 10, D("6.90"))]
+
+
+def test_a_usage_item_without_a_price_costs_nothing():
+    items = dict(CATALOG.items)
+    items["call_opening"] = replace(items["call_opening"], usage_price=None)
+    r = price(replace(CATALOG, items=items), Configuration(items={}, traffic=TrafficEstimate(calls=10)))
+    assert [(t.code, t.unit_price, t.amount) for t in r.traffic] == [("call_opening", D("0"), D("0"))]
+
+
+def test_traffic_lines_in_the_price_lists_order_with_their_footnotes():
+    r = run(
+        {"nps_survey": 1},
+        traffic=TrafficEstimate(sms_domestic=600, sms_foreign=1, nps_sms_domestic=3, nps_sms_foreign=4,
+                                calls=2, avg_call_seconds=30),
+    )
+    assert [(t.code, t.quantity, t.billable_quantity, t.amount, t.footnote) for t in r.traffic] == [
+        ("sms_domestic", 600, 100, D("69.00"), "sms-1"),  # 100 × 0,69
+        ("sms_foreign", 1, 1, D("1.29"), "sms-1"),
+        ("nps_sms_domestic", 3, 3, D("2.07"), "9"),  # footnote 9: 0,69 from the first
+        ("nps_sms_foreign", 4, 4, D("5.16"), "9"),  # 4 × 1,29
+        ("call_opening", 2, 2, D("0.90"), "calls-1"),
+        ("call_minute", 2, 2, D("0.78"), "calls-2"),
+    ]
+    assert r.totals.traffic_monthly == D("79.20")
+    assert r.warnings == ()
+
+
+@pytest.mark.parametrize(
+    "estimate",
+    [TrafficEstimate(nps_sms_domestic=1), TrafficEstimate(nps_sms_foreign=1),
+     TrafficEstimate(nps_sms_domestic=5, nps_sms_foreign=5)],
+)
+def test_footnote_9_nps_sms_without_the_survey_warns(estimate):
+    r = run({"mobile_user": 1}, traffic=estimate)
+    assert [(w.code, w.items) for w in r.warnings] == [("nps_traffic_without_survey", ("nps_survey",))]
+    assert r.valid
+    assert run({"mobile_user": 1, "nps_survey": 1}, traffic=estimate).warnings == ()
+
+
+def test_footnote_9_other_traffic_without_the_survey_does_not_warn():
+    r = run({"mobile_user": 1}, traffic=TrafficEstimate(sms_domestic=900, sms_foreign=9, calls=9))
+    assert r.warnings == ()
+
+
+# --- Terms: the calls terms go with every quote -------------------------------------------
+
+def test_every_quote_carries_the_calls_terms():
+    """Calls footnotes 1 and 2, calls abroad and other traffic apply to every Smart Connect
+    solution, even one without a traffic estimate."""
+    assert run({}).terms == ("calls-1", "calls-2", "calls-abroad", "traffic")
+    assert run({"number_series_10": 1}).terms == ("calls-1", "calls-2", "calls-abroad", "traffic")
+
+
+def test_terms_are_the_quotes_footnotes_in_the_price_lists_order():
+    r = run(
+        {"mobile_user": 40, "softphone": 40, "ad": 40, "call_recording": 8, "api_access": 1,
+         "nps_survey": 1, "function_number": 5, "startup_help": 1, "extra_config": 2,
+         "answering_service_10": 1, "training_full_day": 1},
+        traffic=TrafficEstimate(sms_domestic=800, calls=500, avg_call_seconds=95),
+    )
+    # 3 (users), 4 (AD), 8 (recording), 7 (API), 9 (NPS), 5 (function numbers), 1 (start-up
+    # help), 6 (Svarsservice), 2 (training); sms-1 from the SMS estimate; the calls terms.
+    assert r.terms == (
+        "1", "2", "3", "4", "5", "6", "7", "8", "9", "sms-1", "calls-1", "calls-2", "calls-abroad", "traffic",
+    )
+
+
+def test_sms_term_only_with_sms_traffic():
+    assert "sms-1" in run({}, traffic=TrafficEstimate(sms_foreign=1)).terms
+    assert "sms-1" not in run({}, traffic=TrafficEstimate(calls=1)).terms
+
+
+# --- Line order: the price list's order, whatever the configuration's -----------------------
+
+def test_lines_follow_the_price_list_not_the_configuration():
+    r = run(
+        {"training_full_day": 1, "training_half_day": 1, "extra_config": 1, "startup_help": 1,
+         "nps_survey": 1, "api_access": 1, "number_series_10": 1, "function_number": 2,
+         "calendar": 3, "softphone": 3, "mobile_user": 3},
+        on_site_training=True, travel_cost=D("1000.00"),
+    )
+    assert codes(r) == [
+        "mobile_user", "softphone", "calendar", "function_number", "number_series_10", "impl_calendar",
+        "api_access", "nps_survey", "startup_help", "extra_config", "training_half_day",
+        "training_full_day", "training_travel",
+    ]
+    assert r.valid and r.warnings == ()
+
+
+def test_travel_line_right_after_the_training_days_even_before_later_items():
+    """A price list that lists an item after the training days: the travel line still
+    follows the training (footnote 2), before that item."""
+    items = {c: i for c, i in CATALOG.items.items() if c != "extra_config"}
+    items = {**items, "extra_config": CATALOG.items["extra_config"]}  # now after training_full_day
+    r = price(replace(CATALOG, items=items),
+              Configuration(items={"extra_config": 1, "startup_help": 1, "training_half_day": 1},
+                            on_site_training=True, travel_cost=D("500.00")))
+    assert codes(r) == ["startup_help", "training_half_day", "training_travel", "extra_config"]
+
+
+def test_travel_line_last_when_the_price_list_has_no_training_days():
+    items = {c: i for c, i in CATALOG.items.items() if c not in ("training_half_day", "training_full_day")}
+    r = price(replace(CATALOG, items=items),
+              Configuration(items={"mobile_user": 1}, on_site_training=True, travel_cost=D("500.00")))
+    assert codes(r) == ["mobile_user", "self_config", "training_travel"]
+
+
+def test_sellable_items_are_all_but_traffic_in_the_lists_order():
+    assert [i.code for i in CATALOG.sellable()] == [code for code, _n, section, *_ in seed.ITEMS if section != "traffic"]
+    assert len(CATALOG.sellable()) == 30
