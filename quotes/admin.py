@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import Quote, QuoteEvent
 
@@ -8,6 +11,21 @@ class QuoteAdmin(admin.ModelAdmin):
     list_display = ("__str__", "owner", "status", "updated_at")
     list_filter = ("status",)
     search_fields = ("company_name", "org_number", "number")
+    # The signed PDFs live in the database; they are served by the app's views.
+    exclude = ("pdf", "accepted_pdf")
+    readonly_fields = ("offer_pdf", "accepted_offer_pdf")
+
+    @admin.display(description=_("PDF"))
+    def offer_pdf(self, obj):
+        if not obj or not obj.pdf:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse("quotes:pdf", args=[obj.pk]), obj.pdf.name)
+
+    @admin.display(description=_("Godkänd offert (PDF)"))
+    def accepted_offer_pdf(self, obj):
+        if not obj or not obj.accepted_pdf:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse("quotes:accepted-pdf", args=[obj.pk]), obj.accepted_pdf.name)
 
     def has_change_permission(self, request, obj=None):
         # A signed quote is frozen: no admin edits.

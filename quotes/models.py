@@ -23,6 +23,13 @@ from configurator.roles import is_seller
 FIRST_STEP, SUMMARY_STEP = "kund", "sammanstallning"
 
 
+def document_storage():
+    """The signed PDFs' storage: the database (``StoredDocument``), never a local disk."""
+    from .offer.storage import DocumentStorage
+
+    return DocumentStorage()
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -101,7 +108,7 @@ class Quote(models.Model):
         related_name="signed_quotes",
     )
     valid_until = models.DateField(_("giltig till"), null=True, blank=True)
-    pdf = models.FileField(_("PDF"), upload_to="quotes/%Y/", blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="quotes/%Y/", blank=True, storage=document_storage)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("skickad"), null=True, blank=True)
@@ -114,7 +121,7 @@ class Quote(models.Model):
     accepted_ip = models.GenericIPAddressField(null=True, blank=True)
     accepted_user_agent = models.TextField(blank=True)
     accepted_sha256 = models.CharField(max_length=64, blank=True)
-    accepted_pdf = models.FileField(upload_to="quotes/%Y/", blank=True)
+    accepted_pdf = models.FileField(upload_to="quotes/%Y/", blank=True, storage=document_storage)
     declined_at = models.DateTimeField(_("avböjd"), null=True, blank=True)
     declined_reason = models.TextField(_("anledning"), blank=True)
 
@@ -212,3 +219,26 @@ class QuoteCounter(models.Model):
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+
+class StoredDocument(models.Model):
+    """A signed PDF (the offer, the accepted offer), kept in the database.
+
+    Written in the same transaction as the quote that points at it: a document exists only
+    if its quote committed, and a committed quote never points at a missing or partial
+    document (a kill, a full disk or database, any failure rolls both back together). Any
+    number of app servers read the same documents; none keeps a file of its own.
+    ``quotes.offer.storage.DocumentStorage`` is the Django storage over this table."""
+
+    name = models.CharField(max_length=255, unique=True)
+    data = models.BinaryField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lagrat dokument")
+        verbose_name_plural = _("lagrade dokument")
+
+    def __str__(self) -> str:
+        return self.name

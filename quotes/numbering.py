@@ -4,26 +4,22 @@ counter per year. Unique and gapless in signing order.
 PostgreSQL: ``QuoteCounter``'s row for the year is locked with ``SELECT … FOR UPDATE``
 until the signing transaction commits, so parallel signings queue on that one row and
 take consecutive numbers; a signing that fails rolls its number back with it.
-SQLite ignores ``FOR UPDATE`` and, in the test suite's shared in-memory database, fails
-concurrent writers at once instead of waiting: ``signing_lock`` serialises signings of
-one process there (SQLite has one writer at a time anyway).
+On SQLite ``signing_lock`` (``quotes.locking``) serialises the signings of one process.
 """
 
 from __future__ import annotations
 
-import threading
-from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from .locking import _sqlite_lock, serialized_writes  # noqa: F401 - _sqlite_lock for the tests
 from .models import QuoteCounter
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PREFIX = "SC"
-_sqlite_lock = threading.RLock()
 
 
 def number_year(when: datetime | None = None) -> int:
@@ -44,17 +40,7 @@ def quote_number_next(*, year: int) -> str:
     return f"{PREFIX}-{year}-{counter.last:05d}"
 
 
-def signing_lock():
-    """Serialise signings within this process on databases without row locks."""
-    if connection.features.has_select_for_update:
-        return nullcontext()
-    return _locked()
-
-
-@contextmanager
-def _locked():
-    with _sqlite_lock:
-        yield
+signing_lock = serialized_writes
 
 
 def next_revision(letter: str) -> str:

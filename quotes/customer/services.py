@@ -17,7 +17,7 @@ from ..models import Quote, QuoteEvent
 from ..offer.pdf import acceptance_pdf_render, pdf_append
 from ..offer.services import ANSWERABLE, quote_expire_if_due, quote_is_past_validity
 from ..offer.signing import ACCEPTANCE_FIELD, pdf_sign
-from ..offer.storage import StoredFiles, offer_filename, pdf_name, quote_pdf_bytes, sha256_hex
+from ..offer.storage import document_save, offer_filename, pdf_name, quote_pdf_bytes, sha256_hex
 
 Status = Quote.Status
 Kind = QuoteEvent.Kind
@@ -66,41 +66,36 @@ def quote_accept(
     now = now or timezone.now()
     if quote_expire_if_due(quote=quote, now=now):
         raise QuoteNotAnswerable(_("Offerten har gått ut."))
-    files = StoredFiles()
-    try:
-        with transaction.atomic():
-            q = _answerable(quote, now)
-            original = quote_pdf_bytes(q)
-            digest = sha256_hex(original)
-            if document_sha256 is not None and document_sha256 != digest:
-                raise QuoteNotAnswerable(_("Offerten har ändrats sedan du öppnade sidan. Ladda om sidan."))
-            q.accepted_at = now
-            q.accepted_name = name.strip()
-            q.accepted_title = title.strip()
-            q.accepted_ip = ip or None
-            q.accepted_user_agent = (user_agent or "")[:1000]
-            q.accepted_sha256 = digest
-            q.status = Status.ACCEPTED
-            combined = pdf_append(
-                original=original,
-                extra=acceptance_pdf_render(quote=q),
-                attachment_name=offer_filename(q, "-signerad"),
-            )
-            signed = pdf_sign(
-                combined,
-                field_name=ACCEPTANCE_FIELD,
-                reason=_("Kundens godkännande av offert %(ref)s") % {"ref": q.reference},
-                name=settings.SELLER_COMPANY.get("name", ""),
-            )
-            q.accepted_pdf = files.save(pdf_name(q, "-godkand"), signed)
-            q.save()
-            quote_event_record(
-                quote=q, kind=Kind.ACCEPTED, request=request,
-                detail=f"{q.accepted_name}, {q.accepted_title} · SHA-256 {digest}",
-            )
-    except BaseException:
-        files.discard()
-        raise
+    with transaction.atomic():
+        q = _answerable(quote, now)
+        original = quote_pdf_bytes(q)
+        digest = sha256_hex(original)
+        if document_sha256 is not None and document_sha256 != digest:
+            raise QuoteNotAnswerable(_("Offerten har ändrats sedan du öppnade sidan. Ladda om sidan."))
+        q.accepted_at = now
+        q.accepted_name = name.strip()
+        q.accepted_title = title.strip()
+        q.accepted_ip = ip or None
+        q.accepted_user_agent = (user_agent or "")[:1000]
+        q.accepted_sha256 = digest
+        q.status = Status.ACCEPTED
+        combined = pdf_append(
+            original=original,
+            extra=acceptance_pdf_render(quote=q),
+            attachment_name=offer_filename(q, "-signerad"),
+        )
+        signed = pdf_sign(
+            combined,
+            field_name=ACCEPTANCE_FIELD,
+            reason=_("Kundens godkännande av offert %(ref)s") % {"ref": q.reference},
+            name=settings.SELLER_COMPANY.get("name", ""),
+        )
+        q.accepted_pdf = document_save(pdf_name(q, "-godkand"), signed)
+        q.save()
+        quote_event_record(
+            quote=q, kind=Kind.ACCEPTED, request=request,
+            detail=f"{q.accepted_name}, {q.accepted_title} · SHA-256 {digest}",
+        )
     return q
 
 
@@ -119,3 +114,4 @@ def quote_decline(
         q.save(update_fields=["declined_at", "declined_reason", "status", "updated_at"])
         quote_event_record(quote=q, kind=Kind.DECLINED, request=request, detail=q.declined_reason)
     return q
+

@@ -33,6 +33,15 @@ from .fields import AmountField, PackageSelect, QuantityField, amount_initial, p
 
 # --- Base -------------------------------------------------------------------------------
 
+SEEN_PREFIX = "seen"  # the value a page showed, posted beside the value typed
+_UNREADABLE = object()
+
+
+def _normal(value: Any) -> Any:
+    """A value as compared in the three-way merge: text without edge blanks or CRs."""
+    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
+
+
 
 class StepForm(forms.Form):
     """A step's form over a draft quote and the catalog of the quote's price list."""
@@ -44,6 +53,8 @@ class StepForm(forms.Form):
     def __init__(self, data=None, *, quote: Quote, catalog: Catalog):
         self.quote = quote
         self.catalog = catalog
+        self.conflicts: list[str] = []
+        self._valid: dict[str, Any] | None = None
         super().__init__(data, initial=self.initial_for(quote))
         for code in self.item_fields:
             if code in self.fields and code not in catalog.items:
@@ -72,11 +83,75 @@ class StepForm(forms.Form):
 
     # API.
     def valid_data(self) -> dict[str, Any]:
-        """The posted values that passed validation (a bad field is left out)."""
+        """The posted values to apply: valid, and changed on the page they come from.
+
+        Each field posts beside its value what the page showed (``seen-<name>``, rendered by
+        ``{% field_row %}``). Against the value stored now, that is a three-way merge:
+        a field the seller did not change is never written back (another tab's save of it
+        stands); a change of a field nobody else changed is applied; a change of a field
+        that was saved meanwhile with another value is a conflict (``self.conflicts``): it is
+        not applied, and the field says what is stored and what was typed. A post without
+        ``seen-`` values (an old page, a script) applies every valid value, as before."""
         if not self.is_bound:
             return {}
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        if self._valid is None:
+            self.is_valid()
+            valid = {}
+            for name, mine in list(self.cleaned_data.items()):
+                if name in self.errors:
+                    continue
+                seen_key = f"{SEEN_PREFIX}-{name}"
+                if seen_key not in self.data:
+                    valid[name] = mine
+                    continue
+                base = self._comparable(name, self.data.get(seen_key))
+                theirs = self._comparable(name, self.initial.get(name))
+                typed = _normal(mine)
+                if typed == base or typed == theirs:
+                    continue  # unchanged on this page, or already stored
+                if theirs == base:
+                    valid[name] = mine
+                    continue
+                self.conflicts.append(name)
+                self.add_error(name, ValidationError(
+                    _("Sparat i en annan flik eller av en kollega medan du skrev: nu sparat «%(stored)s», "
+                      "du skrev «%(typed)s». Spara igen för att använda ditt värde, eller ladda om "
+                      "steget för att behålla det sparade.")
+                    % {"stored": self._display(name, self.initial.get(name)), "typed": self._display(name, mine)},
+                    code="conflict",
+                ))
+            self._valid = valid
+        return self._valid
+
+    def _comparable(self, name: str, value: Any) -> Any:
+        """``value`` cleaned as a posted one would be (the field, then the form's
+        ``clean_<name>``: "08-123 456 78" and "+46 8 123 456 78" are the same number)."""
+        hook = getattr(self, f"clean_{name}", None)
+        posted = self.cleaned_data.get(name, _UNREADABLE)
+        try:
+            value = self.fields[name].clean(value)
+            if hook is not None:
+                self.cleaned_data[name] = value
+                value = hook()
+        except ValidationError:
+            return _UNREADABLE
+        finally:
+            if hook is not None and posted is _UNREADABLE:
+                self.cleaned_data.pop(name, None)
+            elif hook is not None:
+                self.cleaned_data[name] = posted
+        return _normal(value)
+
+    def _display(self, name: str, value: Any) -> str:
+        field = self.fields[name]
+        if isinstance(field, forms.BooleanField):
+            return gettext("ja") if value else gettext("nej")
+        if isinstance(field, forms.ChoiceField):
+            labels = {str(k): v for k, v in field.choices}
+            return str(labels.get(str(value), value)) or "–"
+        if isinstance(value, Decimal):
+            return format_number(value)
+        return str(value) if value not in (None, "") else "–"
 
     def changes(self) -> dict[str, Any]:
         """Model field -> new value for everything valid in the posted form."""

@@ -144,35 +144,36 @@ def quote_step(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
     quote = _draft_to_edit(request, pk, step)
     if not quote.is_draft:
         return _frozen_redirect(request, quote)
-    catalog = catalog_for(quote.price_list)
-    form_class = FORMS[step]
     if request.method == "POST":
-        form = form_class(request.POST, quote=quote, catalog=catalog)
-        changes = form.changes()
         target = _target_step(request.POST, step)
         try:
-            quote_save_step(
-                quote=quote,
-                step=step,
-                changes=changes,
-                current_step=step if form.errors else target,
-                request=request,
-            )
+            saved = quote_save_step(quote=quote, step=step, data=request.POST, target=target, request=request)
         except QuoteNotEditable:
             return _frozen_redirect(request, quote)
+        quote, form = saved.quote, saved.form
+        catalog = catalog_for(quote.price_list)
         if request.htmx:  # an autosave: answer with the totals only
             result = quote_pricing(quote, catalog=catalog)
             return render(request, TOTALS_PARTIAL, _step_context(quote, step, form, result, oob=True))
         if not form.errors:
             return redirect("quotes:step", pk=quote.pk, step=target)
         labels = ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
-        messages.error(
-            request,
-            _("Inte sparat: %(fields)s — rätta det markerade fältet. Allt annat i steget är sparat.")
-            % {"fields": labels},
-        )
+        if form.conflicts:
+            messages.warning(
+                request,
+                _("Inte sparat: %(fields)s ändrades i en annan flik eller av en kollega medan du skrev. "
+                  "Välj vid fältet vilket värde som ska gälla. Allt annat i steget är sparat.")
+                % {"fields": labels},
+            )
+        else:
+            messages.error(
+                request,
+                _("Inte sparat: %(fields)s — rätta det markerade fältet. Allt annat i steget är sparat.")
+                % {"fields": labels},
+            )
     else:
-        form = form_class(quote=quote, catalog=catalog)
+        catalog = catalog_for(quote.price_list)
+        form = FORMS[step](quote=quote, catalog=catalog)
     result = quote_pricing(quote, catalog=catalog)
     return render(request, "quotes/draft/step.html", _step_context(quote, step, form, result))
 

@@ -39,7 +39,7 @@ from .document import offer_document
 from .pdf import offer_pdf_render
 from .signing import SELLER_FIELD, pdf_sign
 from .snapshot import person_name, snapshot_build
-from .storage import StoredFiles, offer_filename, pdf_name, quote_pdf_bytes, sha256_hex, stored_bytes
+from .storage import document_save, offer_filename, pdf_name, quote_pdf_bytes, sha256_hex, stored_bytes
 
 logger = logging.getLogger(__name__)
 Status = Quote.Status
@@ -132,51 +132,47 @@ def quote_sign_problems(*, quote: Quote, result=None) -> list[str]:
 
 def quote_sign(*, quote: Quote, user, now: datetime | None = None, request: HttpRequest | None = None) -> Quote:
     """The seller signs a valid draft: number, snapshot, validity, token, the signed
-    PDF stored with its SHA-256; status "sent". All or nothing: if any step fails,
-    nothing is saved and the stored file is removed."""
-    files = StoredFiles()
-    try:
-        with signing_lock(), transaction.atomic():
-            q = Quote.objects.select_for_update().get(pk=quote.pk)
-            if not may_change(user, q):
-                raise QuoteNotSignable(_("Bara offertens säljare eller en administratör kan signera den."))
-            if not q.is_draft:
-                raise QuoteNotSignable(_("Offerten är redan signerad."))
-            try:
-                result = quote_pricing(q)
-            except InvalidConfiguration:
-                result = None
-            problems = quote_sign_problems(quote=q, result=result)
-            if problems:
-                raise QuoteNotSignable(_("Offerten kan inte signeras än."), problems)
-            if not q.number:
-                q.number = quote_number_next(year=number_year(now))
-            # Taken after the number (whose row lock queues parallel signings), so the
-            # signing times follow the numbers.
-            now = now or timezone.now()
-            q.snapshot = snapshot_build(quote=q, result=result, signer=user, signed_at=now)
-            q.signed_at = now
-            q.signed_by = user
-            q.valid_until = stockholm_today(now) + timedelta(days=q.validity_days)
-            q.token = new_token()
-            q.status = Status.SENT
-            signed = pdf_sign(
-                offer_pdf_render(quote=q),
-                field_name=SELLER_FIELD,
-                reason=_("Offert %(ref)s") % {"ref": q.reference},
-                name=person_name(user),
-                location=settings.SELLER_COMPANY.get("name", ""),
-            )
-            q.pdf = files.save(pdf_name(q), signed)
-            q.pdf_sha256 = sha256_hex(stored_bytes(q.pdf))
-            q.save()
-            quote_event_record(
-                quote=q, kind=Kind.SIGNED, actor=user, request=request,
-                detail=f"{q.reference} · SHA-256 {q.pdf_sha256}",
-            )
-    except BaseException:
-        files.discard()
-        raise
+    PDF stored with its SHA-256; status "sent". All or nothing, in one transaction:
+    if any step fails (or the process dies), nothing is saved, the number included, and
+    no document is left behind."""
+    with signing_lock(), transaction.atomic():
+        q = Quote.objects.select_for_update().get(pk=quote.pk)
+        if not may_change(user, q):
+            raise QuoteNotSignable(_("Bara offertens säljare eller en administratör kan signera den."))
+        if not q.is_draft:
+            raise QuoteNotSignable(_("Offerten är redan signerad."))
+        try:
+            result = quote_pricing(q)
+        except InvalidConfiguration:
+            result = None
+        problems = quote_sign_problems(quote=q, result=result)
+        if problems:
+            raise QuoteNotSignable(_("Offerten kan inte signeras än."), problems)
+        if not q.number:
+            q.number = quote_number_next(year=number_year(now))
+        # Taken after the number (whose row lock queues parallel signings), so the
+        # signing times follow the numbers.
+        now = now or timezone.now()
+        q.snapshot = snapshot_build(quote=q, result=result, signer=user, signed_at=now)
+        q.signed_at = now
+        q.signed_by = user
+        q.valid_until = stockholm_today(now) + timedelta(days=q.validity_days)
+        q.token = new_token()
+        q.status = Status.SENT
+        signed = pdf_sign(
+            offer_pdf_render(quote=q),
+            field_name=SELLER_FIELD,
+            reason=_("Offert %(ref)s") % {"ref": q.reference},
+            name=person_name(user),
+            location=settings.SELLER_COMPANY.get("name", ""),
+        )
+        q.pdf = document_save(pdf_name(q), signed)
+        q.pdf_sha256 = sha256_hex(stored_bytes(q.pdf))
+        q.save()
+        quote_event_record(
+            quote=q, kind=Kind.SIGNED, actor=user, request=request,
+            detail=f"{q.reference} · SHA-256 {q.pdf_sha256}",
+        )
     return q
 
 

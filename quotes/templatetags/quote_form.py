@@ -3,6 +3,8 @@
 
 from django import forms, template
 
+from ..draft.forms import SEEN_PREFIX
+
 register = template.Library()
 
 
@@ -26,10 +28,13 @@ def field_row(context, name: str, css: str = ""):
         kind = "checkbox"
     else:
         kind = "input"
+    # What this page shows, posted beside the value: the step form's three-way merge
+    # (StepForm.valid_data) never writes back a value the seller did not change.
+    seen = forms.HiddenInput().render(f"{SEEN_PREFIX}-{name}", bound.initial, {"id": f"seen-{name}"})
     return {
         "field": bound,
         "kind": kind,
-        "widget": bound.as_widget(attrs=attrs),
+        "widget": bound.as_widget(attrs=attrs) + seen,
         "errors": errors,
         "problems": context.get("field_problems", {}).get(name, []),
         "css": css,
