@@ -41,6 +41,7 @@ SERVER_ENV = {
     "DJANGO_DEBUG": "0",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "SITE_URL": "http://127.0.0.1",
     "SECURE_SSL_REDIRECT": "0",
     "SESSION_COOKIE_SECURE": "0",
     "CSRF_COOKIE_SECURE": "0",

@@ -247,6 +247,8 @@ def _authenticate(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
         )
         if token is None:
             return None, _unauthorized("Ogiltig API-nyckel.")
+        if not is_seller(token.user):  # a key is worth what its user is, now
+            return None, _not_a_seller()
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token.user, None
     if request.user.is_authenticated:
@@ -257,12 +259,18 @@ def _authenticate(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
                 status=403,
             )
         if not is_seller(request.user):
-            return None, JsonResponse(
-                {"errors": [field_error("user", "not_a_seller", "Bara säljare kan använda pris-API:t.")]},
-                status=403,
-            )
+            return None, _not_a_seller()
         return request.user, None
     return None, _unauthorized("Logga in eller skicka en API-nyckel.")
+
+
+def _not_a_seller() -> JsonResponse:
+    """The API is for sellers (spec), like the step form: a session or a key of anyone
+    else, or of someone who no longer is a seller, is refused."""
+    return JsonResponse(
+        {"errors": [field_error("user", "not_a_seller", "Bara säljare kan använda pris-API:t.")]},
+        status=403,
+    )
 
 
 def _unauthorized(message: str) -> JsonResponse:

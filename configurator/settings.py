@@ -48,6 +48,20 @@ elif not (DEBUG or TESTING) and (
         "SECRET_KEY is too weak: use 50+ random characters (see README: Produktion)."
     )
 
+# The site's own address, for links that leave the site (the customer's link in e-mails):
+# never taken from a request's Host header.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if not SITE_URL:
+    if DEBUG:
+        SITE_URL = "http://127.0.0.1:8000"
+    elif TESTING:
+        SITE_URL = "http://testserver"
+    else:
+        raise ImproperlyConfigured(
+            "SITE_URL must be set when DJANGO_DEBUG is off, e.g. https://offert.example.se "
+            "(see README: Produktion)."
+        )
+
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "").split(",")
@@ -246,6 +260,8 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Customer links are secrets: "/offert/<token>/" is logged as "/offert/AbCdEf…/".
+    "filters": {"mask_tokens": {"()": "configurator.logmask.MaskCustomerTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

@@ -23,3 +23,9 @@ if settings.BENCH_VIEWS:
 
     urlpatterns.append(path("bench/bare/", benchmarking.bare, name="bench-bare"))
 
+
+# Clear pages for errors (configurator/error_views.py), the database being down included.
+handler400 = "configurator.error_views.bad_request"
+handler403 = "configurator.error_views.permission_denied"
+handler404 = "configurator.error_views.page_not_found"
+handler500 = "configurator.error_views.server_error"

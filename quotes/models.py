@@ -184,6 +184,7 @@ class QuoteEvent(models.Model):
         DECLINED = "declined", _("Avböjd")
         EXPIRED = "expired", _("Utgången")
         REISSUED = "reissued", _("Ny revision")
+        DOCUMENT_ERROR = "doc_error", _("Dokumentfel")
 
     quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -27,7 +27,7 @@ SCRUBBED = {
     "PYTEST_VERSION", "PYTEST_CURRENT_TEST", "DJANGO_DEBUG", "SECRET_KEY", "ALLOWED_HOSTS",
     "CSRF_TRUSTED_ORIGINS", "DATABASE_URL", "STATIC_ROOT", "MEDIA_ROOT", "SECURE_SSL_REDIRECT",
     "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "DJANGO_SETTINGS_MODULE",
-    "TRUSTED_PROXY_COUNT", "EMAIL_BACKEND",
+    "TRUSTED_PROXY_COUNT", "EMAIL_BACKEND", "SITE_URL",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by browser tests while Playwright runs; async.E001
 }
 
@@ -42,9 +42,9 @@ def production_env(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),  # 67 characters
         "ALLOWED_HOSTS": HOST,
         "CSRF_TRUSTED_ORIGINS": f"https://{HOST}",
+        "SITE_URL": f"https://{HOST}",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         "STATIC_ROOT": str(tmp_path / "staticfiles"),
-        "MEDIA_ROOT": str(tmp_path / "media"),
     })
     for key, value in overrides.items():
         if value is None:
@@ -165,3 +165,10 @@ def test_production_pages_link_hashed_files_that_whitenoise_serves_for_a_year(co
     assert "immutable" in seen["css_cache"] and "max-age=315360000" in seen["css_cache"]
     assert seen["js_encoding"] == "gzip"
     assert seen["plain_http"] == [301, f"https://{HOST}/login/"]
+
+
+def test_production_refuses_to_start_without_a_site_address(tmp_path):
+    """Links in e-mails come from SITE_URL, never from a request's Host header."""
+    result = run(["manage.py", "check"], production_env(tmp_path, SITE_URL=None))
+    assert result.returncode != 0
+    assert "SITE_URL must be set" in result.stderr

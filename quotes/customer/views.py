@@ -8,12 +8,11 @@ stops accepting at the end of the valid-until day, Swedish time.
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -24,7 +23,7 @@ from ..events import client_ip
 from ..models import Quote
 from ..offer.document import offer_document
 from ..offer.services import quote_effective_status, quote_expire_if_due, quote_expires_at
-from ..offer.storage import offer_filename, quote_pdf_bytes, stored_bytes
+from ..offer.views import pdf_download
 from .forms import AcceptForm, DeclineForm
 from .services import quote_accept, quote_decline, quote_mark_opened
 
@@ -98,19 +97,13 @@ def offer_pdf_view(request: HttpRequest, token: str) -> HttpResponse:
     quote = _quote_for_token(token)
     if not _is_seller_view(request):
         quote_mark_opened(quote=quote, request=request)
-    response = FileResponse(io.BytesIO(quote_pdf_bytes(quote)), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{offer_filename(quote)}"'
-    return _no_store(response)
+    return _no_store(pdf_download(request, quote))
 
 
 @require_GET
 def accepted_pdf_view(request: HttpRequest, token: str) -> HttpResponse:
     quote = _quote_for_token(token)
-    if not quote.accepted_pdf:
-        raise Http404
-    response = FileResponse(io.BytesIO(stored_bytes(quote.accepted_pdf)), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{offer_filename(quote, "-godkand")}"'
-    return _no_store(response)
+    return _no_store(pdf_download(request, quote, accepted=True))
 
 
 @require_POST

@@ -23,8 +23,10 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from configurator.pricing import InvalidConfiguration
 from configurator.selectors import catalog_for, price_list_in_force
@@ -48,10 +50,10 @@ Kind = QuoteEvent.Kind
 ANSWERABLE = (Status.SENT, Status.OPENED)
 REVISABLE = (Status.SENT, Status.OPENED, Status.DECLINED, Status.EXPIRED)
 REQUIRED_CUSTOMER_FIELDS = (
-    ("company_name", "Företagsnamn"),
-    ("org_number", "Organisationsnummer"),
-    ("contact_name", "Kontaktperson"),
-    ("contact_email", "Kontaktpersonens e-post"),
+    ("company_name", N_("Företagsnamn")),
+    ("org_number", N_("Organisationsnummer")),
+    ("contact_name", N_("Kontaktperson")),
+    ("contact_email", N_("Kontaktpersonens e-post")),
 )
 
 
@@ -179,7 +181,14 @@ def quote_sign(*, quote: Quote, user, now: datetime | None = None, request: Http
 # --- Sending ----------------------------------------------------------------------------
 
 
-def quote_send(*, quote: Quote, user, link: str, request: HttpRequest | None = None) -> None:
+def customer_link(quote: Quote) -> str:
+    """The customer's link, on the configured site address (``SITE_URL``), never on the
+    Host header of whatever request is signing or sending."""
+    return settings.SITE_URL + reverse("quote-customer:offer", args=[quote.token])
+
+
+
+def quote_send(*, quote: Quote, user, request: HttpRequest | None = None) -> None:
     """E-mail the offer to the customer's contact: Swedish text, the stored PDF
     attached, the link to read and accept it."""
     if quote.status not in ANSWERABLE or quote_is_past_validity(quote):
@@ -188,7 +197,7 @@ def quote_send(*, quote: Quote, user, link: str, request: HttpRequest | None = N
         raise DocumentError(_("Kunden saknar e-postadress."))
     document = offer_document(quote)
     data = quote_pdf_bytes(quote)
-    context = {"doc": document, "quote": quote, "link": link}
+    context = {"doc": document, "quote": quote, "link": customer_link(quote)}
     with translation.override("sv"):
         subject = " ".join(render_to_string("quotes/offer/email/offer_subject.txt", context).split())
         body = render_to_string("quotes/offer/email/offer_body.txt", context)

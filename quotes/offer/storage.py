@@ -78,13 +78,26 @@ def stored_bytes(field_file) -> bytes:
         return f.read()
 
 
+def document_bytes(field_file, *, expected_sha256: str = "") -> bytes:
+    """A stored document's bytes, checked: against the SHA-256 stored with them and, when
+    given, the one recorded on the quote. A missing or changed document is a
+    ``DocumentError`` (logged), never served."""
+    name = field_file.name
+    row = _documents().filter(name=name).values_list("data", "sha256").first()
+    if row is None:
+        logger.error("Stored document %s is missing", name)
+        raise DocumentError(_("Det lagrade dokumentet saknas. Det kan inte visas; kontakta support."))
+    data = bytes(row[0])
+    digest = sha256_hex(data)
+    if digest != row[1] or (expected_sha256 and digest != expected_sha256):
+        logger.error("Stored document %s does not match its SHA-256", name)
+        raise DocumentError(_("Den lagrade PDF:en stämmer inte med sin kontrollsumma. Den visas inte; kontakta support."))
+    return data
+
+
 def quote_pdf_bytes(quote: Quote) -> bytes:
     """The stored, signed offer, checked against the SHA-256 recorded when signing."""
-    data = stored_bytes(quote.pdf)
-    if sha256_hex(data) != quote.pdf_sha256:
-        logger.error("Stored PDF of quote %s does not match its SHA-256", quote.pk)
-        raise DocumentError(_("Den lagrade PDF:en stämmer inte med sin kontrollsumma. Kontakta support."))
-    return data
+    return document_bytes(quote.pdf, expected_sha256=quote.pdf_sha256)
 
 
 def pdf_name(quote: Quote, suffix: str = "") -> str:

@@ -11,18 +11,20 @@ import logging
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from configurator.error_views import error_page
+
 from ..access import may_change, quote_to_change, seller_required
 from ..errors import DocumentError, QuoteNotSignable
-from ..models import SUMMARY_STEP, Quote
+from ..events import quote_event_record
+from ..models import SUMMARY_STEP, Quote, QuoteEvent
 from .document import offer_document
 from .services import quote_expire_if_due, quote_reissue, quote_revise, quote_send, quote_sign
 from .signing import SigningNotConfigured
-from .storage import offer_filename, quote_pdf_bytes, stored_bytes
+from .storage import document_bytes, offer_filename
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +46,10 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)
 
 
-def customer_link(request: HttpRequest, quote: Quote) -> str:
-    return request.build_absolute_uri(reverse("quote-customer:offer", args=[quote.token]))
-
-
 def _send(request: HttpRequest, quote: Quote) -> bool:
     """E-mail the offer; a failure leaves the signed offer as it is and says so."""
     try:
-        quote_send(quote=quote, user=request.user, link=customer_link(request, quote), request=request)
+        quote_send(quote=quote, user=request.user, request=request)
     except DocumentError as error:
         messages.error(request, error.message)
         return False
@@ -159,7 +157,20 @@ def quote_revise_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _redirect(request, resolve_url("quotes:step", pk=revision.quote.pk, step=SUMMARY_STEP))
 
 
-def _pdf_response(data: bytes, filename: str) -> FileResponse:
+def pdf_download(request: HttpRequest, quote: Quote, *, accepted: bool = False) -> HttpResponse:
+    """The stored offer (or the accepted offer) as it was signed, never a re-render. A
+    missing or changed document is refused with a clear page, logged and recorded in the
+    quote's audit trail."""
+    field = quote.accepted_pdf if accepted else quote.pdf
+    if not field:
+        raise Http404
+    try:
+        data = document_bytes(field, expected_sha256="" if accepted else quote.pdf_sha256)
+    except DocumentError as error:
+        quote_event_record(quote=quote, kind=QuoteEvent.Kind.DOCUMENT_ERROR, request=request,
+                           detail=f"{field.name}: {error.message}")
+        return error_page(request, 409, "document_error", _("Dokumentet kan inte visas"), error.message)
+    filename = offer_filename(quote, "-godkand" if accepted else "")
     response = FileResponse(io.BytesIO(data), content_type="application/pdf", filename=filename)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
@@ -170,11 +181,8 @@ def _pdf_response(data: bytes, filename: str) -> FileResponse:
 @seller_required
 @require_GET
 def quote_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The stored, signed offer (never a re-render): for every seller and admin."""
-    quote = get_object_or_404(Quote.objects.visible_to(request.user), pk=pk)
-    if not quote.pdf:
-        raise Http404
-    return _pdf_response(quote_pdf_bytes(quote), offer_filename(quote))
+    """The stored, signed offer: for every seller and admin."""
+    return pdf_download(request, get_object_or_404(Quote.objects.visible_to(request.user), pk=pk))
 
 
 @seller_required
@@ -182,7 +190,4 @@ def quote_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
 def quote_accepted_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The accepted offer: the signed offer plus the customer's acceptance page."""
     quote = get_object_or_404(Quote.objects.visible_to(request.user), pk=pk)
-    if not quote.accepted_pdf:
-        raise Http404
-    return _pdf_response(stored_bytes(quote.accepted_pdf), offer_filename(quote, "-godkand"))
-
+    return pdf_download(request, quote, accepted=True)

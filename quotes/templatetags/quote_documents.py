@@ -5,13 +5,13 @@ even before anything has marked it)."""
 from __future__ import annotations
 
 from django import template
-from django.urls import reverse
 
 from ..access import may_change
 from ..models import Quote
 from ..offer.services import (
     ANSWERABLE,
     REVISABLE,
+    customer_link,
     quote_effective_status,
     quote_is_past_validity,
     quote_sign_problems,
@@ -49,10 +49,8 @@ def document_panel(context, quote: Quote) -> dict:
     if quote.is_draft:
         panel["problems"] = quote_sign_problems(quote=quote, result=context.get("result"))
     else:
-        if quote.token and request is not None:
-            panel["customer_url"] = request.build_absolute_uri(
-                reverse("quote-customer:offer", args=[quote.token])
-            )
+        if quote.token and may_act:  # the customer's key: its seller and admins only
+            panel["customer_url"] = customer_link(quote)
         panel["can_resend"] = may_act and quote.status in ANSWERABLE and not quote_is_past_validity(quote)
         panel["can_revise"] = may_act and status in REVISABLE and status != Quote.Status.EXPIRED
         panel["can_reissue"] = may_act and status == Quote.Status.EXPIRED
