@@ -72,6 +72,16 @@ def test_rule_1_rejects_unknown_and_traffic_codes():
         run({"sms_domestic": 10})  # traffic is an estimate, not an item
 
 
+def test_rule_1_says_what_is_wrong():
+    """Callers validate first; the engine's refusal still names the code and the value."""
+    with pytest.raises(InvalidConfiguration, match=r"^unknown item 'gold_plan'$"):
+        run({"gold_plan": 1})
+    with pytest.raises(InvalidConfiguration, match=r"^bad quantity for 'softphone': -3$"):
+        run({"mobile_user": 1, "softphone": -3})
+    with pytest.raises(InvalidConfiguration, match=r"^contract_months must be one of \(12, 24, 36\)$"):
+        run({}, contract_months=48)
+
+
 def test_rule_1_accepts_the_bounds():
     assert line(run({"mobile_user": 100_000}), "mobile_user").monthly == D("8900000")
     assert "mobile_user" not in codes(run({"mobile_user": 0}))
@@ -645,16 +655,18 @@ def test_sms_term_only_with_sms_traffic():
 # --- Line order: the price list's order, whatever the configuration's -----------------------
 
 def test_lines_follow_the_price_list_not_the_configuration():
+    """The price list has Implementering API Access before Implementering Samtalsinspelning
+    (the engine adds the implementations before API Access)."""
     r = run(
         {"training_full_day": 1, "training_half_day": 1, "extra_config": 1, "startup_help": 1,
          "nps_survey": 1, "api_access": 1, "number_series_10": 1, "function_number": 2,
-         "calendar": 3, "softphone": 3, "mobile_user": 3},
+         "call_recording": 1, "calendar": 3, "softphone": 3, "mobile_user": 3},
         on_site_training=True, travel_cost=D("1000.00"),
     )
     assert codes(r) == [
-        "mobile_user", "softphone", "calendar", "function_number", "number_series_10", "impl_calendar",
-        "api_access", "nps_survey", "startup_help", "extra_config", "training_half_day",
-        "training_full_day", "training_travel",
+        "mobile_user", "softphone", "calendar", "call_recording", "function_number", "number_series_10",
+        "impl_calendar", "api_access", "impl_call_recording", "nps_survey", "startup_help", "extra_config",
+        "training_half_day", "training_full_day", "training_travel",
     ]
     assert r.valid and r.warnings == ()
 
@@ -680,3 +692,29 @@ def test_travel_line_last_when_the_price_list_has_no_training_days():
 def test_sellable_items_are_all_but_traffic_in_the_lists_order():
     assert [i.code for i in CATALOG.sellable()] == [code for code, _n, section, *_ in seed.ITEMS if section != "traffic"]
     assert len(CATALOG.sellable()) == 30
+
+
+# --- Price lists without some items ---------------------------------------------------------
+
+def without(*codes_to_drop):
+    return replace(CATALOG, items={c: i for c, i in CATALOG.items.items() if c not in codes_to_drop})
+
+
+def test_footnote_4_a_price_list_without_one_implementation_still_adds_the_others():
+    r = price(without("impl_calendar"), Configuration(items={"mobile_user": 2, "calendar": 2, "teams_voice": 2}))
+    assert codes(r) == ["mobile_user", "calendar", "teams_voice", "impl_teams", "self_config"]
+    assert line(r, "impl_teams").auto_added
+
+
+def test_a_price_list_without_sms_center_prices_the_other_traffic():
+    r = price(without("sms_domestic"), Configuration(items={}, traffic=TrafficEstimate(sms_domestic=900, sms_foreign=10)))
+    assert [(t.code, t.amount) for t in r.traffic] == [("sms_foreign", D("12.90"))]
+
+
+def test_no_lines_at_all_gives_zero_totals():
+    r = price(without("self_config"), Configuration(items={}))
+    assert r.lines == ()
+    t = r.totals
+    assert (t.one_time, t.monthly, t.monthly_mobile, t.monthly_company, t.traffic_monthly) == (D("0.00"),) * 5
+    assert (t.one_time_incl_vat, t.monthly_incl_vat, t.contract_value) == (D("0.00"),) * 3
+    assert r.terms == ("calls-1", "calls-2", "calls-abroad", "traffic")
