@@ -7,7 +7,7 @@ export DJANGO_DEBUG ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test chromium migrate setup bench fuzz check clean
+.PHONY: run test install install-test chromium migrate setup bench fuzz mutate check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,22 @@ bench: install-test
 
 fuzz: install-test
 	DJANGO_DEBUG=0 HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest tests -m fuzz -p no:randomly $(PYTEST_ARGS)
+
+# Mutation testing of the pricing engine (configurator/pricing.py and limits.py) with mutmut,
+# configured in pyproject.toml. It runs in a copy of the project under var/ (git-ignored), so
+# mutmut's mutants/ stays out of the working tree. Figures and equivalent survivors:
+# docs/testing.md. MUTATE_ARGS: e.g. --max-children 1, or mutant names.
+MUTATE_DIR := var/mutate
+
+$(VENV)/.installed-mutate: $(VENV)/.installed-test pyproject.toml
+	$(PIP) install --quiet -e '.[test,mutate]'
+	touch $@
+
+mutate: $(VENV)/.installed-mutate
+	rm -rf $(MUTATE_DIR)
+	mkdir -p $(MUTATE_DIR)
+	cp -R configurator quotes templates static locale tests manage.py pyproject.toml $(MUTATE_DIR)/
+	cd $(MUTATE_DIR) && DJANGO_DEBUG=0 nice -n 10 $(CURDIR)/$(PY) $(CURDIR)/tests/mutation_report.py $(MUTATE_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache
