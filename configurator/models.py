@@ -58,7 +58,8 @@ class PriceList(models.Model):
         help_text=_("0,25 betyder 25 % moms."),
     )
     copied_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies",
+        verbose_name=_("kopierad från"),
     )
     # Bumped in the same transaction as any change to the list, its items or footnotes
     # (signals in configurator/signals.py): the key of the in-process catalog cache.
@@ -189,7 +190,9 @@ class ApiToken(models.Model):
     Only the SHA-256 of the key is stored; the key is shown once, when created.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("användare")
+    )
     name = models.CharField(_("namn"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("början"), max_length=8, editable=False)
