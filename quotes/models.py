@@ -9,6 +9,7 @@ and price-list version; nothing edits a signed quote.
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -16,8 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 from configurator.limits import DEFAULT_CONTRACT_MONTHS, DEFAULT_VALIDITY_DAYS
 from configurator.models import PriceList
-from configurator.roles import is_seller
+from configurator.roles import SALES_MANAGERS_GROUP, is_seller
 
+
+# The signed totals kept as columns: (field, key of the snapshot's "totals").
+TOTAL_COLUMNS = (("one_time_total", "one_time"), ("monthly_total", "monthly"), ("contract_value", "contract_value"))
 
 # The step form's first and last steps (their order and titles: quotes.draft.steps).
 FIRST_STEP, SUMMARY_STEP = "kund", "sammanstallning"
@@ -102,6 +106,17 @@ class Quote(models.Model):
 
     # Signing (frozen from here on).
     snapshot = models.JSONField(_("fryst prissättning"), null=True, blank=True, editable=False)
+    # The snapshot's totals as numbers the database can sum (the overview); set with the
+    # snapshot when the quote is signed (``save``), frozen with it.
+    one_time_total = models.DecimalField(
+        _("engångsavgift"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False
+    )
+    monthly_total = models.DecimalField(
+        _("per månad"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False
+    )
+    contract_value = models.DecimalField(
+        _("avtalsvärde"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False
+    )
     signed_at = models.DateTimeField(_("signerad"), null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -155,6 +170,41 @@ class Quote(models.Model):
     def is_frozen(self) -> bool:
         return self.signed_at is not None
 
+    def save(self, *args, **kwargs):
+        self.totals_from_snapshot()
+        super().save(*args, **kwargs)
+
+    def totals_from_snapshot(self) -> None:
+        """A signed quote's one-time, monthly and contract value, copied once from its
+        snapshot into columns (whatever signs it: ``quote_sign``, the admin, a test)."""
+        totals = (self.snapshot or {}).get("totals") if self.signed_at else None
+        if not totals or self.monthly_total is not None:
+            return
+        for field, key in TOTAL_COLUMNS:
+            if totals.get(key) is not None:
+                setattr(self, field, Decimal(str(totals[key])))
+
+
+class Team(models.Model):
+    """A sales manager's team: the sellers whose quotes the team overview counts
+    (``quotes.overview``). Edited by admins; a manager may lead more than one."""
+
+    name = models.CharField(_("namn"), max_length=100, unique=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="managed_teams",
+        verbose_name=_("säljchef"), limit_choices_to={"groups__name": SALES_MANAGERS_GROUP},
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="sales_teams", blank=True, verbose_name=_("säljare"),
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("team")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class QuoteEventQuerySet(models.QuerySet):
@@ -177,6 +227,7 @@ class QuoteEvent(models.Model):
     class Kind(models.TextChoices):
         CREATED = "created", _("Skapad")
         STEP_SAVED = "step_saved", _("Steg sparat")
+        NUMBERED = "numbered", _("Nummer reserverat")
         SIGNED = "signed", _("Signerad")
         SENT = "sent", _("Skickad")
         OPENED = "opened", _("Öppnad av kunden")
@@ -185,6 +236,14 @@ class QuoteEvent(models.Model):
         EXPIRED = "expired", _("Utgången")
         REISSUED = "reissued", _("Ny revision")
         DOCUMENT_ERROR = "doc_error", _("Dokumentfel")
+        # Written by the task queue's worker (quotes.notifications).
+        MAIL_SENT = "mail_sent", _("E-post skickad")
+        MAIL_RETRY = "mail_retry", _("E-post misslyckades, nytt försök")
+        MAIL_FAILED = "mail_failed", _("E-post kunde inte skickas")
+        REMINDER = "reminder", _("Påminnelse skickad")
+
+    # Events nobody did by hand: the trail shows "automatiskt" as their actor.
+    AUTOMATIC_KINDS = frozenset({Kind.EXPIRED, Kind.MAIL_SENT, Kind.MAIL_RETRY, Kind.MAIL_FAILED, Kind.REMINDER})
 
     quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -204,6 +263,10 @@ class QuoteEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def is_automatic(self) -> bool:
+        return self.kind in self.AUTOMATIC_KINDS
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise self.Immutable("The audit trail is never edited.")
@@ -213,6 +276,27 @@ class QuoteEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise self.Immutable("The audit trail is never deleted.")
+
+
+class QuoteReminder(models.Model):
+    """A reminder before expiry, handed to the task queue once per quote and audience:
+    the unique row is what makes the daily job idempotent (``quotes.daily``)."""
+
+    class Audience(models.TextChoices):
+        SELLER = "seller", _("säljaren")
+        CUSTOMER = "customer", _("kunden")
+
+    quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="reminders")
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "audience"], name="one_reminder_per_quote_and_audience")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote_id} {self.audience}"
 
 
 class QuoteCounter(models.Model):

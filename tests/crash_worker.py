@@ -85,7 +85,11 @@ def check() -> None:
         "sha_mismatch": [q.pk for q in Quote.objects.exclude(pdf="") if documents.get(q.pdf.name)
                          and documents[q.pdf.name].sha256 != q.pdf_sha256],
         "duplicate_numbers": len(numbers) - len(set(numbers)),
-        "numbers_without_document": list(Quote.objects.exclude(number="").filter(pdf="").values_list("pk", flat=True)),
+        # A number is reserved on its draft before the PDF is made (quote_sign, step 1): a
+        # draft may hold one without a document; a signed quote never does.
+        "numbers_without_document": list(
+            Quote.objects.exclude(number="").exclude(status="draft").filter(pdf="").values_list("pk", flat=True)
+        ),
         "half_signed": list(
             Quote.objects.filter(signed_at__isnull=False).exclude(status__in=["sent", "opened", "accepted", "declined", "expired", "superseded"]).values_list("pk", flat=True)
         ) + list(Quote.objects.filter(signed_at__isnull=True).exclude(status="draft").values_list("pk", flat=True)),

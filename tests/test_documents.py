@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -20,13 +19,14 @@ from quotes.offer import services as offer_services
 from quotes.errors import DocumentError, QuoteNotSignable
 from quotes.offer.services import quote_expire_if_due, quote_reissue, quote_revise, quote_sign, quotes_expire_due, stockholm_today
 from quotes.offer.storage import stored_bytes
-from quotes.models import Quote, QuoteCounter, QuoteEvent
+from quotes.models import Quote, QuoteCounter, QuoteEvent, StoredDocument
 from quotes.draft.services import quote_create
 from quotes.signals import FrozenQuoteError
 from quotes.offer.document import offer_document
 
 from .doc_support import doc_env, pdf_text, signing_cert  # noqa: F401
 from .factories import QuoteFactory
+from .queue_support import tasks_run
 
 Status = Quote.Status
 
@@ -41,9 +41,9 @@ def signed(draft, seller):
     return quote_sign(quote=draft, user=seller)
 
 
-def media_files(settings) -> list[Path]:
-    root = Path(settings.MEDIA_ROOT)
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+def stored_documents() -> list[str]:
+    """The signed PDFs stored (in the database, beside their quotes), by name."""
+    return sorted(StoredDocument.objects.values_list("name", flat=True))
 
 
 # --- Signing ----------------------------------------------------------------------------
@@ -104,7 +104,7 @@ def test_only_a_valid_quote_can_be_signed_and_nothing_is_saved_otherwise(
     quote.refresh_from_db()
     assert quote.status == Status.DRAFT and not quote.number and not quote.snapshot and not quote.pdf
     assert not QuoteCounter.objects.exists()
-    assert media_files(settings) == []
+    assert stored_documents() == []
 
 
 def test_an_agreed_price_makes_a_price_on_request_package_signable(doc_env, seller, price_list):
@@ -128,7 +128,7 @@ def test_a_failure_while_signing_saves_nothing_and_removes_the_file(draft, selle
     monkeypatch.setattr(offer_services, "quote_event_record", original_record)
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT and not draft.number and not draft.pdf and draft.token is None
-    assert media_files(settings) == []  # the PDF stored before the failure is gone
+    assert stored_documents() == []  # the PDF stored before the failure is gone
     assert QuoteCounter.objects.filter(last__gt=0).count() == 0
     # And it signs fine afterwards, with the first number.
     assert quote_sign(quote=draft, user=seller).number.endswith("-00001")
@@ -147,7 +147,11 @@ def test_sign_and_send_from_the_summary(draft, client, seller):
     response = client.post(reverse("quotes:sign", args=[draft.pk]))
     draft.refresh_from_db()
     assert response.status_code == 302 and response["Location"] == reverse("quotes:detail", args=[draft.pk])
-    assert draft.status == Status.SENT and draft.sent_at is not None
+    assert draft.status == Status.SENT
+    assert draft.sent_at is None and not mail.outbox  # the request never waits on the mail server
+    tasks_run()  # the commit enqueues the e-mail; the worker sends it
+    draft.refresh_from_db()
+    assert draft.sent_at is not None
     (message,) = mail.outbox
     assert message.to == ["erik.lind@nordisklogistik.se"]
     assert message.subject == f"Offert {draft.reference} på Smart Connect från Telia Sverige AB"
@@ -158,7 +162,8 @@ def test_sign_and_send_from_the_summary(draft, client, seller):
     assert name == f"Offert-{draft.number}-A.pdf" and mimetype == "application/pdf"
     assert content == stored_bytes(draft.pdf)
     page = client.get(reverse("quotes:detail", args=[draft.pk]))
-    assert f"är signerad och skickad till erik.lind@nordisklogistik.se" in page.content.decode()
+    assert (f"Offert {draft.reference} är signerad. E-postmeddelandet till erik.lind@nordisklogistik.se "
+            "är på väg.") in page.content.decode()
 
 
 def test_the_summary_explains_why_a_quote_cannot_be_signed(doc_env, client, seller, price_list):
@@ -178,7 +183,7 @@ def test_a_missing_certificate_is_told_to_the_seller_and_nothing_is_saved(draft,
     response = client.post(reverse("quotes:sign", args=[draft.pk]), follow=True)
     assert "signeringscertifikatet saknas" in response.content.decode()
     draft.refresh_from_db()
-    assert draft.is_draft and not draft.number and media_files(settings) == []
+    assert draft.is_draft and not draft.signed_at and stored_documents() == []
 
 
 @pytest.mark.parametrize("name", ["sign", "send", "revise"])
@@ -203,16 +208,18 @@ def test_downloads_serve_the_stored_file_never_a_re_render(signed, client, other
 
 
 def test_a_tampered_stored_file_is_not_served(signed, client, seller):
-    Path(signed.pdf.path).write_bytes(stored_bytes(signed.pdf) + b"% extra\n")
+    StoredDocument.objects.filter(name=signed.pdf.name).update(data=stored_bytes(signed.pdf) + b"% extra\n")
     client.force_login(seller)
-    with pytest.raises(DocumentError):
-        client.get(reverse("quotes:pdf", args=[signed.pdf and signed.pk]))
+    response = client.get(reverse("quotes:pdf", args=[signed.pdf and signed.pk]))
+    assert response.status_code == 409 and response["Content-Type"].startswith("text/html")
+    assert "kontrollsumma" in response.content.decode()
 
 
 def test_send_again(signed, client, seller):
     client.force_login(seller)
     client.post(reverse("quotes:send", args=[signed.pk]))
     client.post(reverse("quotes:send", args=[signed.pk]))
+    tasks_run()
     assert len(mail.outbox) == 2
     assert signed.events.filter(kind=QuoteEvent.Kind.SENT).count() == 2
 
@@ -370,6 +377,7 @@ def test_an_expired_offer_is_reissued_in_one_click(signed, client, seller):
     assert stored_bytes(b.pdf).startswith(b"%PDF")
     assert Quote.objects.get(pk=signed.pk).status == Status.SUPERSEDED
     assert signed.events.filter(kind=QuoteEvent.Kind.EXPIRED).exists()
+    tasks_run()
     assert len(mail.outbox) == 1 and b.token in mail.outbox[0].body
 
 

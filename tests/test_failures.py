@@ -1,12 +1,11 @@
 """Nothing is lost when a part fails: a failure injected into the PDF rendering, into
 pyHanko's signing or into the e-mail, through the seller's real views (and the customer's
-acceptance), leaves the quote as it was — no number used, no file left in MEDIA_ROOT —
-tells the user in plain Swedish, and works when tried again."""
+acceptance), leaves the quote a draft — its reserved number kept for the retry, no
+document stored — tells the user in plain Swedish, and works when tried again."""
 
 from __future__ import annotations
 
 import smtplib
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -18,10 +17,11 @@ from pyhanko.sign.general import SigningError
 from quotes.customer import services as customer_services
 from quotes.offer import services as offer_services
 from quotes.offer.services import quote_sign
-from quotes.models import Quote, QuoteCounter, QuoteEvent
+from quotes.models import Quote, QuoteCounter, QuoteEvent, StoredDocument
 
 from .doc_support import doc_env, signing_cert  # noqa: F401
 from .factories import QuoteFactory
+from .queue_support import tasks_pending, tasks_run
 
 Status = Quote.Status
 SIGN_FAILED = "Något gick fel när offerten skulle signeras. Inget har sparats; försök igen."
@@ -32,9 +32,9 @@ def draft(doc_env, seller, price_list):
     return QuoteFactory(owner=seller)
 
 
-def media_files(settings) -> list[Path]:
-    root = Path(settings.MEDIA_ROOT)
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+def stored_documents() -> list[str]:
+    """The signed PDFs stored (in the database, beside their quotes), by name."""
+    return sorted(StoredDocument.objects.values_list("name", flat=True))
 
 
 def row(quote: Quote) -> dict:
@@ -73,62 +73,90 @@ def test_a_failure_while_signing_keeps_the_draft_and_the_number(where, draft, cl
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == reverse("quotes:step", args=[draft.pk, "sammanstallning"])
     assert SIGN_FAILED in messages_of(response)
-    assert row(draft) == before  # still the same draft: no number, token, snapshot or PDF
-    assert counters() == numbers  # the number handed out inside the transaction rolled back
-    assert QuoteEvent.objects.count() == events and not mail.outbox
-    assert media_files(settings) == []  # the stored file (pyHanko case: none yet) is gone
+    after = row(draft)
+    # Still a draft: no token, snapshot or PDF. Its number was reserved before the PDF was
+    # made (signing in three steps, quote_sign) and stays with it for the retry: no gap.
+    assert after["status"] == "draft" and not after["token"] and after["snapshot"] is None and not after["pdf"]
+    assert after["number"].endswith("-00001") and {k: v for k, v in after.items() if k not in ("number", "updated_at")} == {
+        k: v for k, v in before.items() if k not in ("number", "updated_at")}
+    assert counters() == [(int(after["number"].split("-")[1]), 1)]
+    kinds = list(QuoteEvent.objects.order_by("id").values_list("kind", flat=True)[events:])
+    assert kinds == [QuoteEvent.Kind.NUMBERED] and not mail.outbox
+    assert stored_documents() == []  # no document without its signed quote
 
     monkeypatch.undo()
     response = client.post(reverse("quotes:sign", args=[draft.pk]), follow=True)
     draft.refresh_from_db()
-    assert draft.status == Status.SENT and draft.number.endswith("-00001")  # the first number
-    assert len(mail.outbox) == 1 and f"Offert {draft.reference} är signerad och skickad" in messages_of(response)[0]
-    assert [p.name for p in media_files(settings)] == [f"{draft.number}-A.pdf"]
+    assert draft.status == Status.SENT and draft.number == after["number"]  # the reserved number
+    assert f"Offert {draft.reference} är signerad. E-postmeddelandet till" in messages_of(response)[0]
+    tasks_run()
+    assert len(mail.outbox) == 1
+    assert [name.rsplit("/", 1)[-1] for name in stored_documents()] == [f"{draft.number}-A.pdf"]
 
 
 def test_a_failure_after_the_file_is_stored_removes_it(draft, client, seller, settings, monkeypatch):
-    """The PDF is stored, then the transaction fails (the event cannot be written)."""
-    monkeypatch.setattr(offer_services, "quote_event_record", broken(RuntimeError("database went away")))
-    before, numbers = row(draft), counters()
+    """The PDF is stored, then the transaction fails (the "signed" event cannot be written)."""
+    record = offer_services.quote_event_record
+
+    def failing_on_signed(**kwargs):
+        if kwargs["kind"] == QuoteEvent.Kind.SIGNED:
+            raise RuntimeError("database went away")
+        return record(**kwargs)
+
+    monkeypatch.setattr(offer_services, "quote_event_record", failing_on_signed)
     client.force_login(seller)
     response = client.post(reverse("quotes:sign", args=[draft.pk]), follow=True)
     assert SIGN_FAILED in messages_of(response)
-    assert row(draft) == before and counters() == numbers and media_files(settings) == []
+    after = row(draft)
+    assert after["status"] == "draft" and not after["pdf"] and stored_documents() == []
+    assert counters() == [(int(after["number"].split("-")[1]), 1)]  # reserved, kept for the retry
 
 
-def test_a_failing_e_mail_while_signing_keeps_the_signed_offer_and_says_so(draft, client, seller, monkeypatch):
-    """Signing and sending are two steps: the signed offer stays (its link works), the
-    e-mail is not recorded as sent, and "Skicka igen" sends it once the mail works."""
+def test_a_failing_e_mail_while_signing_keeps_the_signed_offer_and_says_so(draft, client, seller, settings, monkeypatch):
+    """Signing and sending are two steps: the signed offer stays (its link works); the
+    worker tries the e-mail again with back-off, every failure in the audit trail, and it
+    is not recorded as sent; "Skicka igen" sends it once the mail works."""
+    settings.TASK_RETRY_DELAYS = [0, 0]  # three attempts, at once
     monkeypatch.setattr(EmailMessage, "send", broken(smtplib.SMTPServerDisconnected("Connection unexpectedly closed")))
     client.force_login(seller)
     response = client.post(reverse("quotes:sign", args=[draft.pk]), follow=True)
+    assert f"Offert {draft.reference} är signerad. E-postmeddelandet till {draft.contact_email} är på väg." in messages_of(response)
+    assert [t.status for t in tasks_run()] == ["FAILED", "FAILED", "FAILED"]
+    assert tasks_pending() == []  # given up after the last attempt
     draft.refresh_from_db()
     assert draft.status == Status.SENT and draft.sent_at is None
     assert not draft.events.filter(kind=QuoteEvent.Kind.SENT).exists()
-    shown = messages_of(response)
-    assert any("E-postmeddelandet kunde inte skickas" in m and "Skicka igen" in m for m in shown)
-    assert f"Offert {draft.reference} är signerad." in shown
+    trail = [(e.kind, e.detail) for e in draft.events.filter(kind__startswith="mail_")]
+    assert [kind for kind, _detail in trail] == ["mail_retry", "mail_retry", "mail_failed"]
+    assert all("SMTPServerDisconnected: Connection unexpectedly closed" in detail for _kind, detail in trail)
+    page = client.get(reverse("quotes:detail", args=[draft.pk])).content.decode()
+    assert "E-post kunde inte skickas" in page and "försök 3 av 3, inga fler försök" in page
 
     monkeypatch.undo()
     client.post(reverse("quotes:send", args=[draft.pk]))
+    tasks_run()
     draft.refresh_from_db()
     assert draft.sent_at is not None and len(mail.outbox) == 1
     assert draft.events.filter(kind=QuoteEvent.Kind.SENT).count() == 1
 
 
-def test_a_failing_e_mail_on_send_again_changes_nothing(draft, client, seller, monkeypatch):
+def test_a_failing_e_mail_on_send_again_changes_nothing(draft, client, seller, settings, monkeypatch):
+    settings.TASK_RETRY_DELAYS = []  # one attempt
     signed = quote_sign(quote=draft, user=seller)
     monkeypatch.setattr(EmailMessage, "send", broken(smtplib.SMTPException("451 try later")))
     before, events = row(signed), QuoteEvent.objects.count()
     client.force_login(seller)
     response = client.post(reverse("quotes:send", args=[signed.pk]), follow=True)
-    assert row(signed) == before and QuoteEvent.objects.count() == events
-    assert any("E-postmeddelandet kunde inte skickas" in m for m in messages_of(response))
+    assert f"E-postmeddelandet till {signed.contact_email} är på väg." in messages_of(response)
+    tasks_run()
+    assert row(signed) == before  # not recorded as sent
+    assert list(QuoteEvent.objects.order_by("id").values_list("kind", flat=True)[events:]) == ["mail_failed"]
 
     monkeypatch.undo()
-    response = client.post(reverse("quotes:send", args=[signed.pk]), follow=True)
-    assert f"Offerten är skickad till {signed.contact_email}." in messages_of(response)
-    assert len(mail.outbox) == 1
+    client.post(reverse("quotes:send", args=[signed.pk]), follow=True)
+    tasks_run()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [signed.contact_email]
+    assert Quote.objects.get(pk=signed.pk).sent_at is not None
 
 
 @pytest.mark.parametrize("where", ["rendering", "pyhanko"])
@@ -136,7 +164,7 @@ def test_a_failure_while_accepting_keeps_the_offer_open_for_the_customer(
     where, draft, client, seller, settings, monkeypatch
 ):
     signed = quote_sign(quote=draft, user=seller)
-    files = media_files(settings)
+    files = stored_documents()
     if where == "rendering":
         monkeypatch.setattr(customer_services, "acceptance_pdf_render", broken(OSError("WeasyPrint: out of memory")))
     else:
@@ -152,7 +180,7 @@ def test_a_failure_while_accepting_keeps_the_offer_open_for_the_customer(
     assert any("Godkännandet kunde inte sparas" in m and "försök igen" in m for m in messages_of(response))
     assert row(signed) == before and row(signed)["status"] == Status.OPENED
     assert QuoteEvent.objects.count() == events
-    assert media_files(settings) == files  # no half-made accepted PDF left behind
+    assert stored_documents() == files  # no half-made accepted PDF left behind
     assert 'name="accept_terms"' in response.content.decode()  # the customer can try again
 
     monkeypatch.undo()

@@ -36,12 +36,13 @@ from ..errors import DocumentError, QuoteNotSignable
 from ..events import quote_event_record
 from ..models import SUMMARY_STEP, Quote, QuoteEvent, new_token
 from ..numbering import STOCKHOLM, next_revision, number_year, quote_number_next, signing_lock
-from ..pricing import quote_pricing
+from ..draft.selectors import price_list_superseded
+from ..pricing import items_on_catalog, quote_pricing
 from .document import offer_document
 from .pdf import offer_pdf_render
 from .signing import SELLER_FIELD, pdf_sign
 from .snapshot import person_name, snapshot_build
-from .storage import document_save, offer_filename, pdf_name, quote_pdf_bytes, sha256_hex, stored_bytes
+from .storage import document_save, offer_filename, pdf_name, quote_pdf_bytes, sha256_hex
 
 logger = logging.getLogger(__name__)
 Status = Quote.Status
@@ -129,36 +130,67 @@ def quote_sign_problems(*, quote: Quote, result=None) -> list[str]:
     problems.extend(p.message for p in result.errors)
     if not result.totals.one_time and not result.totals.monthly:
         problems.append(_("Offerten innehåller inga tjänster med pris."))
+    in_force = price_list_superseded(quote)
+    if in_force is not None:
+        problems.append(
+            _("Prislistan %(old)s har ersatts av %(new)s: välj «Använd prislistan som gäller» först.")
+            % {"old": quote.price_list.name, "new": in_force.name}
+        )
     return problems
+
+
+def _signable(user, pk: int):
+    """Lock the draft and check it can be signed; its pricing."""
+    q = Quote.objects.select_for_update().select_related("price_list").get(pk=pk)
+    if not may_change(user, q):
+        raise QuoteNotSignable(_("Bara offertens säljare eller en administratör kan signera den."))
+    if not q.is_draft:
+        raise QuoteNotSignable(_("Offerten är redan signerad."))
+    try:
+        result = quote_pricing(q)
+    except InvalidConfiguration:
+        result = None
+    problems = quote_sign_problems(quote=q, result=result)
+    if problems:
+        raise QuoteNotSignable(_("Offerten kan inte signeras än."), problems)
+    return q, result
+
+
+SIGN_ATTEMPTS = 3
 
 
 def quote_sign(*, quote: Quote, user, now: datetime | None = None, request: HttpRequest | None = None) -> Quote:
     """The seller signs a valid draft: number, snapshot, validity, token, the signed
-    PDF stored with its SHA-256; status "sent". All or nothing, in one transaction:
-    if any step fails (or the process dies), nothing is saved, the number included, and
-    no document is left behind."""
-    with signing_lock(), transaction.atomic():
-        q = Quote.objects.select_for_update().get(pk=quote.pk)
-        if not may_change(user, q):
-            raise QuoteNotSignable(_("Bara offertens säljare eller en administratör kan signera den."))
-        if not q.is_draft:
-            raise QuoteNotSignable(_("Offerten är redan signerad."))
-        try:
-            result = quote_pricing(q)
-        except InvalidConfiguration:
-            result = None
-        problems = quote_sign_problems(quote=q, result=result)
-        if problems:
-            raise QuoteNotSignable(_("Offerten kan inte signeras än."), problems)
-        if not q.number:
-            q.number = quote_number_next(year=number_year(now))
-        # Taken after the number (whose row lock queues parallel signings), so the
-        # signing times follow the numbers.
-        now = now or timezone.now()
-        q.snapshot = snapshot_build(quote=q, result=result, signer=user, signed_at=now)
-        q.signed_at = now
+    PDF stored with its SHA-256; status "sent".
+
+    In three steps, so that signings of different quotes run side by side instead of
+    queueing behind one PDF render each:
+    1. a short transaction locks the draft, checks it, and reserves its number (the
+       year's counter row is locked only that long). The number stays with the draft:
+       a failure later leaves no gap, the retry signs under the same number, and the
+       reservation is in the audit trail;
+    2. the PDF is rendered and signed with no lock held;
+    3. a short transaction stores it with the quote, if the draft is still as it was in
+       step 1 (otherwise it starts again with the new content).
+    Step 3 is all or nothing: a quote is never signed without its document, and a
+    document never exists without its signed quote (both are in the database)."""
+    for _attempt in range(SIGN_ATTEMPTS):
+        with signing_lock(), transaction.atomic():
+            q, result = _signable(user, quote.pk)
+            if not q.number:
+                q.number = quote_number_next(year=number_year(now))
+                q.save(update_fields=["number", "updated_at"])
+                quote_event_record(
+                    quote=q, kind=Kind.NUMBERED, actor=user, request=request,
+                    detail=_("Nummer %(number)s reserverat vid signering") % {"number": q.number},
+                )
+            as_locked = q.updated_at
+            # Taken while the number's order is fixed, so the signing times follow the numbers.
+            signed_at = now or timezone.now()
+        q.snapshot = snapshot_build(quote=q, result=result, signer=user, signed_at=signed_at)
+        q.signed_at = signed_at
         q.signed_by = user
-        q.valid_until = stockholm_today(now) + timedelta(days=q.validity_days)
+        q.valid_until = stockholm_today(signed_at) + timedelta(days=q.validity_days)
         q.token = new_token()
         q.status = Status.SENT
         signed = pdf_sign(
@@ -168,14 +200,21 @@ def quote_sign(*, quote: Quote, user, now: datetime | None = None, request: Http
             name=person_name(user),
             location=settings.SELLER_COMPANY.get("name", ""),
         )
-        q.pdf = document_save(pdf_name(q), signed)
-        q.pdf_sha256 = sha256_hex(stored_bytes(q.pdf))
-        q.save()
-        quote_event_record(
-            quote=q, kind=Kind.SIGNED, actor=user, request=request,
-            detail=f"{q.reference} · SHA-256 {q.pdf_sha256}",
-        )
-    return q
+        with signing_lock(), transaction.atomic():
+            stored = Quote.objects.select_for_update().get(pk=q.pk)
+            if not stored.is_draft:
+                raise QuoteNotSignable(_("Offerten är redan signerad."))
+            if stored.updated_at != as_locked:
+                continue  # changed while the PDF was made: sign what it says now
+            q.pdf = document_save(pdf_name(q), signed)
+            q.pdf_sha256 = sha256_hex(signed)
+            q.save()
+            quote_event_record(
+                quote=q, kind=Kind.SIGNED, actor=user, request=request,
+                detail=f"{q.reference} · SHA-256 {q.pdf_sha256}",
+            )
+            return q
+    raise QuoteNotSignable(_("Offerten ändrades medan den signerades. Försök igen."))
 
 
 # --- Sending ----------------------------------------------------------------------------
@@ -188,36 +227,27 @@ def customer_link(quote: Quote) -> str:
 
 
 
-def quote_send(*, quote: Quote, user, request: HttpRequest | None = None) -> None:
-    """E-mail the offer to the customer's contact: Swedish text, the stored PDF
-    attached, the link to read and accept it."""
+def quote_send_problem(quote: Quote) -> str | None:
+    """Why the offer cannot be e-mailed now (None when it can)."""
     if quote.status not in ANSWERABLE or quote_is_past_validity(quote):
-        raise DocumentError(_("Bara en skickad offert som fortfarande gäller kan skickas."))
+        return _("Bara en skickad offert som fortfarande gäller kan skickas.")
     if not quote.contact_email:
-        raise DocumentError(_("Kunden saknar e-postadress."))
-    document = offer_document(quote)
-    data = quote_pdf_bytes(quote)
-    context = {"doc": document, "quote": quote, "link": customer_link(quote)}
-    with translation.override("sv"):
-        subject = " ".join(render_to_string("quotes/offer/email/offer_subject.txt", context).split())
-        body = render_to_string("quotes/offer/email/offer_body.txt", context)
-    seller_email = document.seller["email"]
-    message = EmailMessage(
-        subject=subject,
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[quote.contact_email],
-        reply_to=[seller_email] if seller_email else None,
-    )
-    message.attach(offer_filename(quote), data, "application/pdf")
-    message.send()
-    now = timezone.now()
-    Quote.objects.filter(pk=quote.pk).update(sent_at=now)
-    quote.sent_at = now
-    quote_event_record(
-        quote=quote, kind=Kind.SENT, request=request, actor=user,
-        detail=_("E-post till %(email)s") % {"email": quote.contact_email},
-    )
+        return _("Kunden saknar e-postadress.")
+    return None
+
+
+def quote_send(*, quote: Quote, user, request: HttpRequest | None = None) -> None:
+    """Queue the offer's e-mail to the customer's contact (Swedish text, the stored PDF
+    attached, the link to read and accept it): the task queue's worker sends it once the
+    current transaction commits, retries it with back-off and records it in the audit
+    trail (``quotes.notifications.offer_mail_send``). The request never waits on a mail
+    server."""
+    from ..notifications import offer_mail_enqueue  # notifications builds on this module
+
+    problem = quote_send_problem(quote)
+    if problem:
+        raise DocumentError(problem)
+    offer_mail_enqueue(quote=quote, user=user)
 
 
 # --- Revisions --------------------------------------------------------------------------
@@ -251,10 +281,9 @@ def quote_revise(*, quote: Quote, user, request: HttpRequest | None = None) -> R
         values = {name: getattr(old, name) for name in COPIED_FIELDS}
         dropped: tuple[str, ...] = ()
         if price_list.pk != old.price_list_id:
-            known = set(catalog_for(price_list).items)
-            dropped = tuple(code for code in values["items"] if code not in known)
-            values["items"] = {c: n for c, n in values["items"].items() if c in known}
-            values["manual_prices"] = {c: p for c, p in values["manual_prices"].items() if c in known}
+            values["items"], values["manual_prices"], dropped = items_on_catalog(
+                catalog_for(price_list), values["items"], values["manual_prices"]
+            )
         new = Quote.objects.create(
             **values,
             number=old.number,
