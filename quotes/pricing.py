@@ -55,3 +55,15 @@ def quote_preview(quote: Quote, changes: dict) -> Quote:
     for name, value in changes.items():
         setattr(preview, name, value)
     return preview
+
+
+def items_on_catalog(catalog: Catalog, items: dict, manual_prices: dict) -> tuple[dict, dict, tuple[str, ...]]:
+    """A quote's items and agreed prices kept to what ``catalog`` sells, and the item codes
+    it no longer has (moving a quote to another price list drops them)."""
+    known = catalog.items
+    dropped = tuple(code for code in items if code not in known)
+    return (
+        {code: n for code, n in items.items() if code in known},
+        {code: p for code, p in manual_prices.items() if code in known},
+        dropped,
+    )

@@ -1,4 +1,5 @@
-"""Reads for the seller's list of quotes."""
+"""Reads of the seller's drafts: the list of quotes, and how a draft on a superseded
+price list would price on the list in force."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from decimal import Decimal
 
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from configurator.pricing import InvalidConfiguration, price
-from configurator.selectors import catalog_for
+from configurator.models import PriceList
+from configurator.pricing import InvalidConfiguration, PriceResult, Totals, price
+from configurator.selectors import catalog_for, price_list_in_force
 
 from ..models import Quote
-from ..pricing import quote_configuration
+from ..pricing import items_on_catalog, quote_configuration, quote_preview, quote_pricing
 
 
 def quotes_for_list(user, *, search: str = "", status: str = ""):
@@ -61,3 +63,92 @@ def quote_list_totals(quotes) -> dict[int, ListTotals]:
             continue
         out[quote.pk] = ListTotals(result.totals.one_time, result.totals.monthly, result.valid)
     return out
+
+# --- A draft on a superseded price list -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """One line of a draft as its own price list and the list in force price it
+    (``None``: the line is not on that side)."""
+
+    code: str
+    name: str
+    old_one_time: Decimal | None
+    new_one_time: Decimal | None
+    old_monthly: Decimal | None
+    new_monthly: Decimal | None
+
+    @property
+    def dropped(self) -> bool:
+        return self.new_one_time is None and self.new_monthly is None
+
+    @property
+    def added(self) -> bool:
+        return self.old_one_time is None and self.old_monthly is None
+
+
+@dataclass(frozen=True)
+class PriceListChange:
+    """What moving a draft to the price list in force changes: the lines whose amounts
+    move (line by line, old → new), the totals on both lists, the items the new list no
+    longer has, and the rule errors the draft would have there."""
+
+    old: PriceList
+    new: PriceList
+    lines: tuple[LineChange, ...]
+    old_totals: Totals
+    new_totals: Totals
+    dropped: tuple[str, ...]  # names of the items that would be removed
+    new_errors: tuple[str, ...]
+
+
+def price_list_superseded(quote: Quote) -> PriceList | None:
+    """The price list in force when ``quote`` is a draft on another (older) list, else
+    None. One query."""
+    if not quote.is_draft:
+        return None
+    in_force = price_list_in_force()
+    if in_force is None or in_force.pk == quote.price_list_id:
+        return None
+    return in_force
+
+
+def price_list_change(quote: Quote, *, result: PriceResult | None = None) -> PriceListChange | None:
+    """How the draft ``quote`` prices on the list in force, beside its own (``result``:
+    its pricing on its own list when the caller has it). None when the draft is on the
+    list in force. Both sides through the engine."""
+    new_list = price_list_superseded(quote)
+    if new_list is None:
+        return None
+    new_catalog = catalog_for(new_list)
+    items, manual, dropped = items_on_catalog(new_catalog, quote.items or {}, quote.manual_prices or {})
+    try:
+        old = result or quote_pricing(quote)
+        new = quote_pricing(quote_preview(quote, {"items": items, "manual_prices": manual}), catalog=new_catalog)
+    except InvalidConfiguration:
+        return None
+    old_lines = {line.code: line for line in old.lines}
+    new_lines = {line.code: line for line in new.lines}
+    changes = []
+    for code in [*old_lines, *(c for c in new_lines if c not in old_lines)]:
+        before, after = old_lines.get(code), new_lines.get(code)
+        if before and after and (before.one_time, before.monthly) == (after.one_time, after.monthly):
+            continue
+        changes.append(LineChange(
+            code=code,
+            name=(after or before).name,
+            old_one_time=before.one_time if before else None,
+            new_one_time=after.one_time if after else None,
+            old_monthly=before.monthly if before else None,
+            new_monthly=after.monthly if after else None,
+        ))
+    return PriceListChange(
+        old=quote.price_list,
+        new=new_list,
+        lines=tuple(changes),
+        old_totals=old.totals,
+        new_totals=new.totals,
+        dropped=tuple(old.catalog.items[c].name if c in old.catalog.items else c for c in dropped),
+        new_errors=tuple(p.message for p in new.errors),
+    )

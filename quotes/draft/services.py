@@ -1,4 +1,5 @@
-"""Writes of the seller's step form: create a draft, save a step of it."""
+"""Writes of the seller's step form: create a draft, save a step of it, move it to the
+price list in force."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..errors import NoPriceListInForce, QuoteNotEditable
 from ..events import quote_event_record
 from ..locking import serialized_writes
 from ..models import FIRST_STEP, Quote, QuoteEvent
+from ..pricing import items_on_catalog
 from .forms import FORMS, StepForm
 from .steps import STEP_BY_SLUG
 
@@ -73,3 +75,35 @@ def quote_save_step(
                 detail=f"{step}: {', '.join(changed)}",
             )
     return StepSaved(quote=stored, form=form, changed=changed)
+
+
+@dataclass(frozen=True)
+class Repriced:
+    quote: Quote  # as stored now
+    moved: bool  # False: the draft was on the list in force already
+    dropped: tuple[str, ...]  # item codes the list in force does not have
+
+
+def quote_reprice(*, quote: Quote, request: HttpRequest | None = None) -> Repriced:
+    """Move a draft to the price list in force ("Använd prislistan som gäller"): its
+    items priced by that list from now on, items the list no longer has dropped (with
+    their agreed prices). Locked and read again first, like a step save; recorded in the
+    audit trail with both lists' names and what was dropped."""
+    with serialized_writes(), transaction.atomic():
+        stored = Quote.objects.select_for_update().select_related("price_list").get(pk=quote.pk)
+        if stored.status != Quote.Status.DRAFT:
+            raise QuoteNotEditable
+        new_list = price_list_in_force()
+        if new_list is None or new_list.pk == stored.price_list_id:
+            return Repriced(quote=stored, moved=False, dropped=())
+        old_name = stored.price_list.name
+        stored.items, stored.manual_prices, dropped = items_on_catalog(
+            catalog_for(new_list), stored.items or {}, stored.manual_prices or {}
+        )
+        stored.price_list = new_list
+        stored.save(update_fields=["price_list", "items", "manual_prices", "updated_at"])
+        detail = f"prislista: {old_name} → {new_list.name}"
+        if dropped:
+            detail += f" (borttaget: {', '.join(dropped)})"
+        quote_event_record(quote=stored, kind=QuoteEvent.Kind.STEP_SAVED, request=request, detail=detail)
+    return Repriced(quote=stored, moved=True, dropped=dropped)
