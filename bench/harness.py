@@ -47,7 +47,6 @@ SERVER_ENV = {
     "CSRF_COOKIE_SECURE": "0",
     "SECURE_HSTS_SECONDS": "0",
     "BENCH_VIEWS": "1",
-    "CONN_MAX_AGE": "60",
     "LOG_LEVEL": "ERROR",
     "STATIC_ROOT": str(VAR / "static"),
 }
@@ -107,15 +106,16 @@ def ensure_pg_database(db_url: str) -> None:
 
 
 class Server:
-    def __init__(self, db_url: str, workers: int = 2, threads: int = 4):
+    def __init__(self, db_url: str, workers: int = 2, threads: int = 4, env: dict[str, str] | None = None):
         self.port = free_port()
         self.db_url = db_url
+        self.extra_env = env or {}
         self.workers = workers
         self.threads = threads
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
-        env = {**os.environ, **SERVER_ENV, "DATABASE_URL": self.db_url}
+        env = {**os.environ, **SERVER_ENV, "DATABASE_URL": self.db_url, **self.extra_env}
         cmd = [
             str(Path(sys.executable).parent / "gunicorn"),
             "configurator.wsgi",
@@ -292,3 +292,82 @@ def write_report(results: Results, db_label: str, started: datetime, seconds: fl
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "benchmarks.md").write_text(text)
     return text
+
+
+# --- CPU time per request -----------------------------------------------------------------
+# Requests per second swing with how wrk's keep-alive connections land on gunicorn's
+# workers (all on one worker: one core does the work). The CPU time the workers spend per
+# request does not: it is what the endpoint costs, whatever the spread.
+
+
+def worker_pids(server: Server) -> list[int]:
+    """The gunicorn master's worker processes (from /proc: their parent is the master)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == server.proc.pid:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of ``pids`` so far."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Endpoint:
+    label: str
+    method: str
+    path: str
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def wrk_requests(port: int, endpoint: Endpoint, seconds: int, connections: int = 4) -> tuple[int, float]:
+    """Run wrk against ``endpoint``: (requests completed, requests per second). Any
+    non-2xx/3xx answer is an error."""
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is missing: apt-get install -y wrk (make bench does it)")
+    script = VAR / f"wrk-{secrets.token_hex(4)}.lua"
+    lua = [f"wrk.method = {json.dumps(endpoint.method)}"]
+    if endpoint.body:
+        lua.append(f"wrk.body = {json.dumps(endpoint.body)}")
+    lua += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in endpoint.headers.items()]
+    lua.append(
+        "done = function(summary, latency, requests)\n"
+        '  io.write(string.format("ERRORS %d\\n", summary.errors.status))\n'
+        "end"
+    )
+    script.write_text("\n".join(lua) + "\n")
+    try:
+        out = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script),
+             f"http://127.0.0.1:{port}{endpoint.path}"],
+            capture_output=True, text=True, timeout=seconds + 30, check=True,
+        ).stdout
+    finally:
+        script.unlink(missing_ok=True)
+    if int(re.search(r"ERRORS (\d+)", out).group(1)):
+        raise RuntimeError(f"wrk saw error answers on {endpoint.label}:\n{out}")
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return requests, float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def cpu_per_request(server: Server, endpoint: Endpoint, seconds: int) -> float:
+    """Milliseconds of worker CPU per request of ``endpoint`` over one wrk run."""
+    pids = worker_pids(server)
+    before = cpu_seconds(pids)
+    requests, _rps = wrk_requests(server.port, endpoint, seconds)
+    return (cpu_seconds(pids) - before) * 1000 / requests
+
+
+def median_and_spread(values: list[float], unit: str = "ms", digits: int = 2) -> str:
+    return f"{statistics.median(values):.{digits}f} {unit} [{min(values):.{digits}f}–{max(values):.{digits}f}]"

@@ -132,12 +132,24 @@ TEMPLATES = [
     },
 ]
 
+# Database connections persist in production: a new PostgreSQL connection per request cost
+# 0.38x the throughput (make bench compares CONN_MAX_AGE=0, persistent connections and
+# psycopg's pool). Persistent connections with a health check are the default;
+# DATABASE_POOL=1 uses psycopg's connection pool instead (CONN_MAX_AGE is then 0).
+DATABASE_POOL = env_bool("DATABASE_POOL", False)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=0 if DATABASE_POOL else int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
+if DATABASE_POOL and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DATABASE_POOL_MIN", "2")),
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX", "10")),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
