@@ -7,7 +7,7 @@ export DJANGO_DEBUG ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test chromium migrate setup bench fuzz mutate check clean
+.PHONY: run test install install-test chromium migrate setup bench cluster fuzz mutate check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,19 @@ check: install
 bench: install-test
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	DJANGO_DEBUG=0 $(PY) bench/run.py
+
+# Two app servers (gunicorn, each in its own folder) behind Debian's haproxy on one
+# PostgreSQL: tests/test_two_servers.py with its figures (README: "Flera appservrar").
+# Installs haproxy when missing and starts the local PostgreSQL when it is down.
+CLUSTER_PG ?= postgres://postgres@127.0.0.1:5432/test
+
+cluster: install-test
+	@command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || { echo "Installing Debian's haproxy"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }
+	@pg_isready -h 127.0.0.1 -p 5432 -q || { \
+	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start; \
+	  for _ in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
+	DJANGO_DEBUG=0 DATABASE_URL=$(CLUSTER_PG) nice -n 10 $(VENV)/bin/pytest tests/test_two_servers.py -m cluster -s -q $(PYTEST_ARGS)
 
 fuzz: install-test
 	DJANGO_DEBUG=0 HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest tests -m fuzz -p no:randomly $(PYTEST_ARGS)
