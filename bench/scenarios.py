@@ -324,6 +324,33 @@ def many_sellers(results: Results, sellers: int = 50, seconds: int = 60) -> None
         results.notes.append("First errors: " + "; ".join(errors[:5]))
 
 
+# --- 8: a large catalog -------------------------------------------------------------------
+
+
+def catalog_size(results: Results, server: Server, seller) -> None:
+    """The recalculation on a 5 000-item price list against the seed's 36 items: the
+    engine and the forms look codes up, they do not walk the catalog."""
+    small = make_quote(seller)
+    large = make_quote(seller, price_list=big_price_list(5_000))
+    endpoints = {
+        label: next(e for e in endpoints_for(seller, quote) if e.label == "recalculation")
+        for label, quote in (("36 items", small), ("5 000 items", large))
+    }
+    client = Http(server.port)
+    for e in endpoints.values():  # warm: each worker loads each catalog once
+        for _ in range(4):
+            assert client.request(e.method, e.path, e.body, e.headers)[0].status == 200
+    seconds = 3 if QUICK else 5
+    cpu: dict[str, list[float]] = {label: [] for label in endpoints}
+    for _round in range(3):
+        for label, e in endpoints.items():
+            cpu[label].append(cpu_per_request(server, e, seconds))
+    for label in endpoints:
+        results.add(f"CPU per recalculation, price list of {label}", median_and_spread(cpu[label]))
+    ratio = statistics.median(cpu["5 000 items"]) / statistics.median(cpu["36 items"])
+    results.add("Recalculation at 5 000 items / at 36 items", f"{ratio:.2f}×", "≤ 1.10×", ratio <= 1.10)
+
+
 # --- 7: database connections in production (PostgreSQL) ---------------------------------
 
 CONNECTION_MODES = (
@@ -397,6 +424,8 @@ def main() -> int:
             page_weight(results, server, seller, quote)
         if wanted("pdf"):
             pdf_measurements(results, server, seller, quote)
+        if wanted("catalog"):
+            catalog_size(results, server, seller)
     if wanted("queries"):
         query_counts(results, seller)
 

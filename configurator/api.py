@@ -98,7 +98,7 @@ def parse_configuration(data: Any, catalog: Catalog) -> Configuration:
     for key in sorted(set(data) - TOP_LEVEL):
         errors.append(field_error(key, "unknown_field", "Okänt fält."))
 
-    sellable = {i.code for i in catalog.sellable()}
+    sellable = catalog.codes_sellable
     items: dict[str, int] = {}
     raw_items = data.get("items")
     if "items" not in data:

@@ -111,8 +111,18 @@ class Catalog:
     footnotes: Mapping[str, str] = field(default_factory=dict)
     term_titles: Mapping[str, str] = field(default_factory=dict)  # footnote ref -> heading in the offer
 
+    def __post_init__(self) -> None:
+        # Indexes built once, when the list is loaded: pricing a quote looks codes up and
+        # never walks the whole catalog (a list of 5 000 items prices like one of 36).
+        object.__setattr__(self, "position", {code: i for i, code in enumerate(self.items)})
+        object.__setattr__(
+            self, "packages", tuple(c for c in self.items if c.startswith(ANSWERING_SERVICE_PREFIX))
+        )
+        object.__setattr__(self, "codes_sellable", frozenset(c for c, i in self.items.items() if i.section != "traffic"))
+        object.__setattr__(self, "traffic_codes", tuple(c for c, i in self.items.items() if i.section == "traffic"))
+
     def sellable(self) -> list[CatalogItem]:
-        return [i for i in self.items.values() if i.section != "traffic"]
+        return [self.items[c] for c in self.items if c in self.codes_sellable]
 
 
 @dataclass(frozen=True)
@@ -388,11 +398,7 @@ class _Pricing:
 
     def answering_service(self) -> None:
         """Footnote 6 (rule 7): Telia Svarsservice needs Vägledd leverans; one package."""
-        packages = [
-            code
-            for code in self.catalog.items
-            if code.startswith(ANSWERING_SERVICE_PREFIX) and self.config.qty(code)
-        ]
+        packages = [code for code in self.catalog.packages if self.config.qty(code)]
         if len(packages) > 1:
             self.error(
                 "multiple_answering_service",
@@ -595,7 +601,7 @@ class _Pricing:
     # -- Totals and terms -----------------------------------------------------------
 
     def ordered_lines(self) -> tuple[Line, ...]:
-        order = {code: i for i, code in enumerate(self.catalog.items)}
+        order = self.catalog.position
         after_training = order.get(TRAINING_DAYS[-1], len(order)) + 0.5
         return tuple(
             sorted(self.lines.values(), key=lambda l: order.get(l.code, after_training))

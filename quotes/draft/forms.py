@@ -24,7 +24,7 @@ from stdnum import exceptions as stdnum_exceptions
 from stdnum.se import orgnr
 
 from configurator.limits import MAX_TRAFFIC, MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS
-from configurator.pricing import ANSWERING_SERVICE_PREFIX, DELIVERY_OPTIONS, SELF_CONFIG, Catalog, CatalogItem
+from configurator.pricing import DELIVERY_OPTIONS, SELF_CONFIG, Catalog, CatalogItem
 
 from ..models import Quote
 from ..templatetags.money import format_money, format_number
@@ -289,7 +289,7 @@ class NumbersForm(StepForm):
     )
 
     def packages(self) -> list[CatalogItem]:
-        return [i for c, i in self.catalog.items.items() if c.startswith(ANSWERING_SERVICE_PREFIX)]
+        return [self.catalog.items[c] for c in self.catalog.packages]
 
     def stored_package(self, quote: Quote) -> str:
         items = quote.items or {}

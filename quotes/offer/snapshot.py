@@ -121,8 +121,7 @@ def snapshot_build(*, quote, result: PriceResult, signer=None, signed_at: dateti
                 "free_quota": item.free_quota,
                 "footnote": item.footnote,
             }
-            for item in catalog.items.values()
-            if item.section == "traffic"
+            for item in (catalog.items[code] for code in catalog.traffic_codes)
         ],
     }
 
