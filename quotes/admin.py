@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Quote, QuoteEvent
+from .models import Quote, QuoteEvent, Team
 
 
 @admin.register(Quote)
@@ -47,3 +48,19 @@ class QuoteEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    """A sales manager's team: whose quotes the team overview ("Teamets översikt") counts."""
+
+    list_display = ("name", "manager", "member_count")
+    filter_horizontal = ("members",)
+    search_fields = ("name", "manager__username", "manager__first_name", "manager__last_name")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("manager").annotate(_members=Count("members"))
+
+    @admin.display(description=_("säljare"), ordering="_members")
+    def member_count(self, obj):
+        return obj._members

@@ -2,6 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from quotes.models import Team
+
 
 def test_demo_setup_creates_the_demo_users_once(db, settings, tmp_path, capsys):
     settings.DEBUG = True
@@ -15,6 +17,13 @@ def test_demo_setup_creates_the_demo_users_once(db, settings, tmp_path, capsys):
     assert users.filter(username__in=["admin", "saljare", "saljare2"]).count() == 3
     assert users.get(username="admin").is_staff
     assert users.get(username="saljare").groups.filter(name="Säljare").exists()
+    # The sales manager leads a team of the two sellers ("Teamets översikt").
+    assert "saljchef / saljchef-demo-2026" in out
+    manager = users.get(username="saljchef")
+    assert manager.groups.filter(name="Säljchef").exists() and not manager.is_staff
+    team = Team.objects.get(manager=manager)
+    assert sorted(team.members.values_list("username", flat=True)) == ["saljare", "saljare2"]
+    assert Team.objects.count() == 1  # the second run made nothing new
 
 
 def test_demo_setup_refuses_in_production(db, settings):

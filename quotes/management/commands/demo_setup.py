@@ -1,4 +1,5 @@
-"""Demo users for `make run`: an admin and two sellers, created only when missing."""
+"""Demo users for `make run`: an admin, two sellers and a sales manager whose team is
+the two sellers, created only when missing."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -6,18 +7,21 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from configurator.selectors import price_list_in_force
-from configurator.roles import ensure_sellers_group
+from configurator.roles import ensure_sales_managers_group, ensure_sellers_group
+from quotes.models import Team
 
 DEMO_USERS = [
     # username, password, staff, name
     ("admin", "admin-demo-2026", True, "Anna Admin"),
     ("saljare", "saljare-demo-2026", False, "Sara Säljare"),
     ("saljare2", "saljare-demo-2026", False, "Sven Säljare"),
+    ("saljchef", "saljchef-demo-2026", False, "Stina Säljchef"),
 ]
+MANAGER, TEAM_NAME, TEAM_MEMBERS = "saljchef", "Säljteam Stockholm", ("saljare", "saljare2")
 
 
 class Command(BaseCommand):
-    help = "Create the demo admin and sellers (when none exist) and print their log-ins."
+    help = "Create the demo admin, sellers and sales manager (when none exist) and print their log-ins."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -25,6 +29,7 @@ class Command(BaseCommand):
             raise CommandError("demo_setup is for development only (DJANGO_DEBUG=1, as `make run` sets).")
         User = get_user_model()
         sellers = ensure_sellers_group()
+        managers = ensure_sales_managers_group()
         for username, password, staff, full_name in DEMO_USERS:
             first, _, last = full_name.partition(" ")
             user, created = User.objects.get_or_create(
@@ -35,11 +40,16 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save()
             if not staff:
-                user.groups.add(sellers)
+                user.groups.add(managers if username == MANAGER else sellers)
+            role = "admin " if staff else "säljchef" if username == MANAGER else "säljare"
             self.stdout.write(
-                f"{'admin ' if staff else 'säljare'}  {username} / {password}"
+                f"{role}  {username} / {password}"
                 + ("" if created else "  (fanns redan; lösenordet är oförändrat)")
             )
+        team, _ = Team.objects.get_or_create(name=TEAM_NAME, defaults={"manager": User.objects.get(username=MANAGER)})
+        if team.manager.username == MANAGER:
+            team.members.add(*User.objects.filter(username__in=TEAM_MEMBERS))
+        self.stdout.write(f"Team: {team.name} (säljchef {team.manager.username})")
         call_command("quote_dev_cert", stdout=self.stdout)  # signing offers needs a certificate
         price_list = price_list_in_force()
         self.stdout.write(f"Prislista i kraft: {price_list}" if price_list else "Ingen prislista i kraft!")
