@@ -5,12 +5,17 @@ from django.urls import path
 
 from .draft import views as draft
 from .offer import views as offer
+from .overview import views as overview
 
 app_name = "quotes"
 
 urlpatterns = [
     path("", draft.quote_list, name="list"),
     path("ny/", draft.quote_new, name="create"),
+    path("oversikt/", overview.overview_seller, name="overview"),
+    path("oversikt/team/", overview.overview_team, name="overview-team"),
+    path("exportera.csv", overview.quote_export_csv, name="export-csv"),
+    path("exportera.xlsx", overview.quote_export_xlsx, name="export-xlsx"),
     path("<int:pk>/steg/<slug:step>/", draft.quote_step, name="step"),
     path("<int:pk>/steg/<slug:step>/berakna/", draft.quote_recalculate, name="recalculate"),
     path("<int:pk>/", offer.quote_detail, name="detail"),

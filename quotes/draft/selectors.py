@@ -43,6 +43,7 @@ class ListTotals:
     one_time: Decimal
     monthly: Decimal
     valid: bool
+    contract_value: Decimal | None = None
 
 
 def quote_list_totals(quotes) -> dict[int, ListTotals]:
@@ -53,7 +54,11 @@ def quote_list_totals(quotes) -> dict[int, ListTotals]:
     for quote in quotes:
         frozen = (quote.snapshot or {}).get("totals") if quote.snapshot else None
         if frozen and "one_time" in frozen and "monthly" in frozen:
-            out[quote.pk] = ListTotals(Decimal(str(frozen["one_time"])), Decimal(str(frozen["monthly"])), True)
+            contract = frozen.get("contract_value")
+            out[quote.pk] = ListTotals(
+                Decimal(str(frozen["one_time"])), Decimal(str(frozen["monthly"])), True,
+                Decimal(str(contract)) if contract is not None else None,
+            )
             continue
         if quote.price_list_id not in catalogs:
             catalogs[quote.price_list_id] = catalog_for(quote.price_list)
@@ -61,7 +66,9 @@ def quote_list_totals(quotes) -> dict[int, ListTotals]:
             result = price(catalogs[quote.price_list_id], quote_configuration(quote))
         except InvalidConfiguration:
             continue
-        out[quote.pk] = ListTotals(result.totals.one_time, result.totals.monthly, result.valid)
+        out[quote.pk] = ListTotals(
+            result.totals.one_time, result.totals.monthly, result.valid, result.totals.contract_value
+        )
     return out
 
 # --- A draft on a superseded price list -------------------------------------------------

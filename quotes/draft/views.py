@@ -8,8 +8,6 @@ render skips the template.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,8 +26,9 @@ from ..errors import NoPriceListInForce, QuoteNotEditable
 from ..models import FIRST_STEP, SUMMARY_STEP, Quote
 from ..offer.document import offer_document
 from ..offer.services import quotes_expire_due
+from ..overview.filters import quote_list_query
 from ..pricing import quote_preview, quote_pricing
-from .forms import FORMS, QuoteSearchForm, StepForm
+from .forms import FORMS, StepForm
 from .selectors import quote_list_totals, quotes_for_list
 from .services import quote_create, quote_save_step
 from .steps import STEPS, neighbour, place_problems, problems_by_field, step_for, steps_with_errors
@@ -61,20 +60,15 @@ def _frozen_redirect(request: HtmxHttpRequest, quote: Quote) -> HttpResponse:
 @require_GET
 def quote_list(request: HtmxHttpRequest) -> HttpResponse:
     quotes_expire_due()  # offers past their day show (and filter) as expired; 1 query when none is due
-    form = QuoteSearchForm(request.GET or None)
-    search = status = ""
-    if form.is_bound and form.is_valid():
-        search, status = form.cleaned_data["q"], form.cleaned_data["status"]
-    page = Paginator(quotes_for_list(request.user, search=search, status=status), PAGE_SIZE).get_page(
-        request.GET.get("sida")
-    )
+    listed = quote_list_query(request)  # search, status, seller, period (quotes.overview.filters)
+    page = Paginator(listed.quotes, PAGE_SIZE).get_page(request.GET.get("sida"))
     totals = quote_list_totals(page.object_list)
     rows = [(q, totals.get(q.pk)) for q in page.object_list]
-    query = urlencode({k: v for k, v in (("q", search), ("status", status)) if v})
     return render(
         request,
         "quotes/draft/list.html",
-        {"form": form, "page": page, "rows": rows, "query": query, "filtered": bool(search or status)},
+        {"form": listed.form, "filters": listed.filters, "page": page, "rows": rows,
+         "query": listed.query, "filtered": listed.filtered},
     )
 
 
