@@ -718,3 +718,17 @@ def test_no_lines_at_all_gives_zero_totals():
     assert (t.one_time, t.monthly, t.monthly_mobile, t.monthly_company, t.traffic_monthly) == (D("0.00"),) * 5
     assert (t.one_time_incl_vat, t.monthly_incl_vat, t.contract_value) == (D("0.00"),) * 3
     assert r.terms == ("calls-1", "calls-2", "calls-abroad", "traffic")
+
+
+def test_the_catalog_indexes_follow_the_price_list():
+    """Built once when a list is loaded (the engine, the API, the step forms and the offer
+    look codes up in them)."""
+    assert CATALOG.position == {code: i for i, (code, *_rest) in enumerate(seed.ITEMS)}
+    assert CATALOG.packages == (
+        "answering_service_10", "answering_service_20", "answering_service_40", "answering_service_60",
+        "answering_service_80", "answering_service_100",
+    )
+    assert CATALOG.codes_sellable == frozenset(i.code for i in CATALOG.sellable())
+    assert CATALOG.traffic_codes == (
+        "sms_domestic", "sms_foreign", "call_opening", "call_minute", "nps_sms_domestic", "nps_sms_foreign",
+    )
