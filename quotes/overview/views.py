@@ -137,14 +137,13 @@ def trend_chart(o: Overview, link: Links):
     groups = []
     for m in o.trend:
         name = m.period.name
-        groups.append((name, [
-            BarSpec(m.offered_monthly, f"{offered} {format_money(m.offered_monthly)}",
-                    _("%(what)s %(when)s: %(amount)s per månad") % {"what": offered, "when": name, "amount": format_money(m.offered_monthly)},
-                    link(period=f"offered-{m.period.key}"), "offered"),
-            BarSpec(m.won_monthly, f"{won} {format_money(m.won_monthly)}",
-                    _("%(what)s %(when)s: %(amount)s per månad") % {"what": won, "when": name, "amount": format_money(m.won_monthly)},
-                    link(period=f"won-{m.period.key}"), "won"),
-        ]))
+        bars = []
+        for what, amount, stage in ((offered, m.offered_monthly, "offered"), (won, m.won_monthly, "won")):
+            text = f"{what} {format_money(amount)}"
+            # The link's name starts with the bar's text (WCAG 2.5.3, label in name).
+            label = _("%(text)s per månad, %(when)s") % {"text": text, "when": name}
+            bars.append(BarSpec(amount, text, label, link(period=f"{stage}-{m.period.key}"), stage))
+        groups.append((name, bars))
     return bar_chart(
         id="chart-trend", title=_("Månadsvärde offererat och vunnet, per månad"), groups=groups,
         legend=[("offered", offered), ("won", won)],
@@ -154,12 +153,10 @@ def trend_chart(o: Overview, link: Links):
 def sellers_chart(o: Overview, link: Links):
     groups = []
     for s in o.top_sellers:
-        text = format_money(s.won_contract)
         won = ngettext("%(n)s vunnen", "%(n)s vunna", s.won) % {"n": s.won}
-        groups.append((s.name, [BarSpec(
-            s.won_contract, f"{text} ({won})", _("%(name)s: %(amount)s avtalsvärde, %(won)s") % {"name": s.name, "amount": text, "won": won},
-            link(owner=str(s.id), period="won-quarter"),
-        )]))
+        text = f"{format_money(s.won_contract)} ({won})"
+        label = _("%(name)s: %(text)s, vunnet avtalsvärde detta kvartal") % {"name": s.name, "text": text}
+        groups.append((s.name, [BarSpec(s.won_contract, text, label, link(owner=str(s.id), period="won-quarter"))]))
     return bar_chart(id="chart-sellers", title=_("Toppsäljare detta kvartal (vunnet avtalsvärde)"), groups=groups)
 
 

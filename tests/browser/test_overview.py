@@ -126,7 +126,7 @@ def test_a_sales_manager_follows_a_top_seller_to_the_won_offers(new_page, seller
     expect(page.get_by_text("Säljteam Syd: 2 säljare")).to_be_visible()
     top = page.locator("#chart-sellers text.chart-label")
     expect(top).to_have_text(["Sven Säljare", "Sara Säljare"])  # by won contract value
-    page.get_by_role("link", name=re.compile(r"^Sven Säljare: 36\s000\skr avtalsvärde")).click()
+    page.get_by_role("link", name=re.compile(r"^Sven Säljare: 36\s000\skr \(1 vunnen\), vunnet avtalsvärde")).click()
     page.wait_for_url(re.compile(rf"saljare={other_seller.pk}&period=won-quarter$"))
     expect(page.get_by_label("Period")).to_have_value("won-quarter")
     rows = page.locator("table.quote-table tbody tr")
