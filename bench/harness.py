@@ -176,9 +176,10 @@ def sign_in(user) -> Session:
 class Http:
     """A keep-alive HTTP/1.1 client to the bench server."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, timeout: float = 30):
         self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.timeout = timeout
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
 
     def request(self, method: str, path: str, body: str | bytes | None = None, headers=None):
         for attempt in (1, 2):
@@ -189,7 +190,7 @@ class Http:
                 return resp, data
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
