@@ -37,7 +37,12 @@ migrate: install
 setup: migrate
 	$(PY) manage.py demo_setup
 
+# The web server and, next to it, the task queue's worker (mail, the daily jobs; README:
+# "Bakgrundsjobb"). The daily jobs are queued once at start. Ctrl+C stops both.
 run: setup
+	$(PY) manage.py quote_daily
+	$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-test chromium

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "configurator",
     "quotes",
 ]
@@ -150,6 +152,11 @@ if DATABASE_POOL and DATABASES["default"]["ENGINE"].endswith("postgresql"):
         "max_size": int(os.environ.get("DATABASE_POOL_MAX", "10")),
         "timeout": 10,
     }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Two processes write to an SQLite file in development: the web server and the task
+    # queue's worker. A transaction takes the write lock when it begins (and waits for it
+    # up to 20 s), instead of failing with "database is locked" when it first writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -211,6 +218,18 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "offert@smartconnect.example")
+
+# The task queue (quotes/queue.py; README: "Bakgrundsjobb"): mail and the daily jobs run
+# in `manage.py db_worker`, on this database. A failed task is tried again after each of
+# these delays (seconds), then given up: 1 min, 5 min, 30 min, 2 h, 6 h.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASK_RETRY_DELAYS = [
+    float(s) for s in os.environ.get("TASK_RETRY_DELAYS", "60,300,1800,7200,21600").split(",") if s.strip()
+]
+# Reminders of an unanswered offer this many days before its last valid day (the seller's;
+# the customer's too when QUOTE_CUSTOMER_REMINDER is on). 0 turns them off.
+QUOTE_REMINDER_DAYS = int(os.environ.get("QUOTE_REMINDER_DAYS", "3"))
+QUOTE_CUSTOMER_REMINDER = env_bool("QUOTE_CUSTOMER_REMINDER", False)
 
 # Money.
 VAT_RATE = Decimal(os.environ.get("VAT_RATE", "0.25"))

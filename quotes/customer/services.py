@@ -1,5 +1,7 @@
 """The customer's side of an offer: open the link, accept (a new signed document with
-the acceptance page appended), or decline with a reason."""
+the acceptance page appended), or decline with a reason. Each tells the seller by
+e-mail, and an acceptance is confirmed to the customer with the accepted PDF, through
+the task queue once the change commits (``quotes.notifications``)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from ..errors import QuoteNotAnswerable
 from ..events import quote_event_record
 from ..models import Quote, QuoteEvent
+from ..notifications import acceptance_confirmation_enqueue, seller_notice_enqueue
 from ..offer.pdf import acceptance_pdf_render, pdf_append
 from ..offer.services import ANSWERABLE, quote_expire_if_due, quote_is_past_validity
 from ..offer.signing import ACCEPTANCE_FIELD, pdf_sign
@@ -34,6 +37,7 @@ def quote_mark_opened(*, quote: Quote, request: HttpRequest | None = None) -> bo
     if updated:
         quote.status, quote.opened_at = Status.OPENED, now
         quote_event_record(quote=quote, kind=Kind.OPENED, request=request)
+        seller_notice_enqueue(quote=quote, about="opened")
     return bool(updated)
 
 
@@ -96,6 +100,10 @@ def quote_accept(
             quote=q, kind=Kind.ACCEPTED, request=request,
             detail=f"{q.accepted_name}, {q.accepted_title} · SHA-256 {digest}",
         )
+        # Sent by the task queue once this commits: the seller is told, the customer
+        # gets the accepted offer.
+        seller_notice_enqueue(quote=q, about="accepted")
+        acceptance_confirmation_enqueue(quote=q)
     return q
 
 
@@ -113,5 +121,6 @@ def quote_decline(
         q.status = Status.DECLINED
         q.save(update_fields=["declined_at", "declined_reason", "status", "updated_at"])
         quote_event_record(quote=q, kind=Kind.DECLINED, request=request, detail=q.declined_reason)
+        seller_notice_enqueue(quote=q, about="declined")
     return q
 

@@ -47,17 +47,18 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
 
 
 def _send(request: HttpRequest, quote: Quote) -> bool:
-    """E-mail the offer; a failure leaves the signed offer as it is and says so."""
+    """Queue the offer's e-mail: the task queue's worker sends it and retries it; a
+    failure shows in the quote's audit trail. The signed offer stands either way."""
     try:
         quote_send(quote=quote, user=request.user, request=request)
     except DocumentError as error:
         messages.error(request, error.message)
         return False
     except Exception:
-        logger.exception("Sending quote %s failed", quote.pk)
+        logger.exception("Queueing the e-mail of quote %s failed", quote.pk)
         messages.warning(
             request,
-            _("E-postmeddelandet kunde inte skickas. Offerten är signerad och länken fungerar; "
+            _("E-postmeddelandet kunde inte läggas i kö. Offerten är signerad och länken fungerar; "
               "försök igen med Skicka igen."),
         )
         return False
@@ -88,7 +89,7 @@ def quote_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     if _send(request, quote):
         messages.success(
             request,
-            _("Offert %(ref)s är signerad och skickad till %(email)s.")
+            _("Offert %(ref)s är signerad. E-postmeddelandet till %(email)s är på väg.")
             % {"ref": quote.reference, "email": quote.contact_email},
         )
     else:
@@ -103,7 +104,7 @@ def quote_send_view(request: HttpRequest, pk: int) -> HttpResponse:
     quote = quote_to_change(request, pk)
     quote_expire_if_due(quote=quote)
     if _send(request, quote):
-        messages.success(request, _("Offerten är skickad till %(email)s.") % {"email": quote.contact_email})
+        messages.success(request, _("E-postmeddelandet till %(email)s är på väg.") % {"email": quote.contact_email})
     return _redirect(request, resolve_url("quotes:detail", pk=quote.pk))
 
 
@@ -134,7 +135,7 @@ def quote_revise_view(request: HttpRequest, pk: int) -> HttpResponse:
             % {
                 "ref": new.reference,
                 "date": new.valid_until.isoformat(),
-                "sent": _(" och skickad till kunden") if sent else "",
+                "sent": _("; e-postmeddelandet till kunden är på väg") if sent else "",
             },
         )
         return _redirect(request, resolve_url("quotes:detail", pk=new.pk))

@@ -8,6 +8,7 @@ from django import template
 
 from ..access import may_change
 from ..models import Quote
+from ..notifications import offer_mail_status
 from ..offer.services import (
     ANSWERABLE,
     REVISABLE,
@@ -52,6 +53,7 @@ def document_panel(context, quote: Quote) -> dict:
         if quote.token and may_act:  # the customer's key: its seller and admins only
             panel["customer_url"] = customer_link(quote)
         panel["can_resend"] = may_act and quote.status in ANSWERABLE and not quote_is_past_validity(quote)
+        panel["offer_mail"] = offer_mail_status(quote) if panel["can_resend"] else None
         panel["can_revise"] = may_act and status in REVISABLE and status != Quote.Status.EXPIRED
         panel["can_reissue"] = may_act and status == Quote.Status.EXPIRED
     if quote.number:
