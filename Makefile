@@ -52,7 +52,7 @@ check: install
 	$(PY) manage.py check
 
 # wrk (Debian) drives the load from a second process.
-bench: install-test
+bench: install-test chromium
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	DJANGO_DEBUG=0 $(PY) bench/run.py
 
