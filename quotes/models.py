@@ -64,7 +64,8 @@ class Quote(models.Model):
     number = models.CharField(_("offertnummer"), max_length=20, blank=True, db_index=True)
     revision = models.CharField(_("revision"), max_length=2, default="A")
     previous = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_revision"
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_revision",
+        verbose_name=_("föregående revision"),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quotes",
@@ -120,11 +121,11 @@ class Quote(models.Model):
     signed_at = models.DateTimeField(_("signerad"), null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="signed_quotes",
+        related_name="signed_quotes", verbose_name=_("signerad av"),
     )
     valid_until = models.DateField(_("giltig till"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="quotes/%Y/", blank=True, storage=document_storage)
-    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_sha256 = models.CharField(_("PDF:ens SHA-256"), max_length=64, blank=True)
     token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("skickad"), null=True, blank=True)
     opened_at = models.DateTimeField(_("öppnad"), null=True, blank=True)
@@ -133,10 +134,12 @@ class Quote(models.Model):
     accepted_at = models.DateTimeField(_("accepterad"), null=True, blank=True)
     accepted_name = models.CharField(_("namn"), max_length=200, blank=True)
     accepted_title = models.CharField(_("titel"), max_length=200, blank=True)
-    accepted_ip = models.GenericIPAddressField(null=True, blank=True)
-    accepted_user_agent = models.TextField(blank=True)
-    accepted_sha256 = models.CharField(max_length=64, blank=True)
-    accepted_pdf = models.FileField(upload_to="quotes/%Y/", blank=True, storage=document_storage)
+    accepted_ip = models.GenericIPAddressField(_("IP-adress vid godkännandet"), null=True, blank=True)
+    accepted_user_agent = models.TextField(_("webbläsare vid godkännandet"), blank=True)
+    accepted_sha256 = models.CharField(_("godkänd offerts SHA-256"), max_length=64, blank=True)
+    accepted_pdf = models.FileField(
+        _("godkänd offert (PDF)"), upload_to="quotes/%Y/", blank=True, storage=document_storage
+    )
     declined_at = models.DateTimeField(_("avböjd"), null=True, blank=True)
     declined_reason = models.TextField(_("anledning"), blank=True)
 
@@ -245,19 +248,21 @@ class QuoteEvent(models.Model):
     # Events nobody did by hand: the trail shows "automatiskt" as their actor.
     AUTOMATIC_KINDS = frozenset({Kind.EXPIRED, Kind.MAIL_SENT, Kind.MAIL_RETRY, Kind.MAIL_FAILED, Kind.REMINDER})
 
-    quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    at = models.DateTimeField(auto_now_add=True)
+    quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="events", verbose_name=_("offert"))
+    kind = models.CharField(_("händelse"), max_length=12, choices=Kind.choices)
+    at = models.DateTimeField(_("tidpunkt"), auto_now_add=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("av")
     )
-    actor_label = models.CharField(max_length=200, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    detail = models.CharField(max_length=500, blank=True)
+    actor_label = models.CharField(_("namn"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("IP-adress"), null=True, blank=True)
+    detail = models.CharField(_("detaljer"), max_length=500, blank=True)
 
     objects = QuoteEventQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("händelse")
+        verbose_name_plural = _("händelser")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
