@@ -88,7 +88,8 @@ def test_each_step_renders_with_labelled_inputs_and_a_live_totals_panel(seller_c
     r = seller_client.get(step_url(quote, step))
     assert r.status_code == 200
     html = r.content.decode()
-    assert '<html' in html and 'aria-live="polite"' in html
+    # The live region is the short announcement of new totals, not the whole panel.
+    assert '<html' in html and 'id="totals-announce" role="status"' in html and 'aria-live' not in html
     assert f'hx-post="{recalc_url(quote, step)}"' in html
     form_ = r.context["form"]
     for bound in form_:
@@ -186,7 +187,10 @@ def test_choosing_package_10_drops_an_agreed_price(seller_client, quote):
         ("kund", "contact_email", "eva@", "Ange en giltig e-postadress"),
         ("anvandare", "mobile_user", "-1", "Ange ett heltal från 0 till 100 000."),
         ("anvandare", "mobile_user", "100001", "Ange ett heltal från 0 till 100 000."),
-        ("anvandare", "softphone", "2,5", "Ange ett heltal från 0 till 100 000."),
+        # A decimal comma or point is refused as such, never read as 25 or 2 (issue #12).
+        ("anvandare", "softphone", "2,5", "Ange ett heltal utan decimaler, från 0 till 100 000."),
+        ("anvandare", "softphone", "2.0", "Ange ett heltal utan decimaler, från 0 till 100 000."),
+        ("anvandare", "softphone", "1e3", "Ange ett heltal från 0 till 100 000."),
         ("nummer", "answering_service", "answering_service_7", "Välj ett giltigt alternativ"),
         ("nummer", "answering_service_price", "sju tusen", "Ange ett belopp i kronor"),
         ("leverans", "travel_cost", "-5", "Beloppet kan inte vara negativt."),
@@ -307,8 +311,12 @@ def test_recalculation_prices_a_bad_value_with_the_stored_one_and_shows_why(sell
     r = seller_client.post(recalc_url(quote, "anvandare"), form("anvandare", mobile_user="-3", softphone=2), **HTMX)
     assert r.context["totals"].monthly == Decimal("948.00")  # 10 × 89 + 2 × 29
     html = r.content.decode().replace(NBSP, " ")
-    assert 'id="msg-mobile_user" hx-swap-oob="true"' in html
+    assert 'id="msg-mobile_user" data-invalid="true"' in html and 'hx-swap-oob="true"' in html
     assert "Ange ett heltal från 0 till 100 000." in html
+    # One honest panel: it says its figures are not the seller's yet, and why; never that
+    # the quote follows the rules.
+    assert "Summeringen är inte uppdaterad." in html and "Användare med mobilt nummer: Ange ett heltal" in html
+    assert "Offerten följer prislistans regler." not in html
 
 
 def test_a_non_htmx_recalculation_post_gets_the_partial_too(seller_client, quote):

@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy as _
@@ -19,25 +20,34 @@ from ..templatetags.money import format_money, format_number
 
 
 class QuantityField(forms.IntegerField):
-    """Rule 1: a whole number from 0 to 100 000; empty means 0."""
+    """Rule 1: a whole number from 0 to 100 000; empty means 0.
+
+    A text input (``inputmode="numeric"``), not ``type="number"``: the server sees what
+    was typed. A browser's number input posts "" for "2,5" or "1e3" (read as 0) and some
+    read "2,5" as 25; here a decimal comma or point is refused with its own message,
+    never reinterpreted, and blanks between thousands ("100 000") are allowed."""
 
     def __init__(self, *, upper: int = MAX_QUANTITY, **kwargs):
-        message = format_lazy(_("Ange ett heltal från 0 till {max}."), max=lazy(format_number, str)(upper))
+        maximum = lazy(format_number, str)(upper)
+        message = format_lazy(_("Ange ett heltal från 0 till {max}."), max=maximum)
+        decimal = format_lazy(_("Ange ett heltal utan decimaler, från 0 till {max}."), max=maximum)
         kwargs.setdefault("required", False)
         kwargs.setdefault(
             "widget",
-            forms.NumberInput(attrs={"min": 0, "max": upper, "step": 1, "inputmode": "numeric"}),
+            forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "qty"}),
         )
         super().__init__(
             min_value=0,
             max_value=upper,
-            error_messages={"invalid": message, "min_value": message, "max_value": message},
+            error_messages={"invalid": message, "min_value": message, "max_value": message, "decimal": decimal},
             **kwargs,
         )
 
     def to_python(self, value):
         if isinstance(value, str):
             value = re.sub(r"[\s\u00a0\u202f]", "", value)
+            if re.fullmatch(r"[-+\u2212]?\d*[.,]\d*", value) and re.search(r"\d", value):
+                raise ValidationError(self.error_messages["decimal"], code="decimal")
         return super().to_python(value)
 
     def clean(self, value):

@@ -12,6 +12,7 @@ draft. A field with a bad value keeps its stored value, and its message is shown
 
 from __future__ import annotations
 
+import os
 import re
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy as _
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.se import orgnr
@@ -49,6 +51,8 @@ class StepForm(forms.Form):
     required_css_class = ""
     # Quantities kept in ``Quote.items`` (code -> field of the same name).
     item_fields: tuple[str, ...] = ()
+    # Fields the price does not depend on: a refused value there leaves the totals as they are.
+    unpriced: tuple[str, ...] = ()
 
     def __init__(self, data=None, *, quote: Quote, catalog: Catalog):
         self.quote = quote
@@ -209,6 +213,7 @@ class CustomerForm(StepForm):
     )
 
     FIELDS = ("company_name", "org_number", "contact_name", "contact_email", "contact_phone", "customer_address")
+    unpriced = FIELDS
 
     def initial_for(self, quote):
         return {name: getattr(quote, name) for name in self.FIELDS}
@@ -308,8 +313,9 @@ class NumbersForm(StepForm):
         for code in ("number_series_10", "number_series_100", "number_series_1000"):
             self.label_from_catalog(code, gettext("Antal serier"))
         choices = [("", gettext("Ingen"))]
+        names = package_names(self.packages())
         for p in self.packages():
-            choices.append((p.code, f"{p.name} ({price_text(p)})"))
+            choices.append((p.code, f"{names[p.code]} ({price_text(p)})"))
         field = self.fields["answering_service"]
         field.choices = choices
         field.help_text = gettext("Kräver Vägledd leverans.")
@@ -339,6 +345,16 @@ class NumbersForm(StepForm):
             if price is not None and self.on_request(package):
                 manual[package] = {"monthly": f"{price:.2f}"}
         return {"items": items, "manual_prices": manual}
+
+
+def package_names(packages: list[CatalogItem]) -> dict[str, str]:
+    """The packages' names without what they all share up to a comma: "Telia Svarsservice,
+    paket 10" is "Paket 10" under the legend "Telia Svarsservice", so the choice fits a
+    phone's screen."""
+    names = [p.name for p in packages]
+    common = os.path.commonprefix(names) if names else ""
+    cut = common.rfind(", ") + 2 if ", " in common else 0
+    return {p.code: capfirst(p.name[cut:]) or p.name for p in packages}
 
 
 # --- 4. Integrationer -------------------------------------------------------------------
@@ -510,6 +526,7 @@ class SummaryForm(StepForm):
     )
 
     FIELDS = ("contract_months", "validity_days", "customer_note")
+    unpriced = ("validity_days", "customer_note")
 
     def initial_for(self, quote):
         return {name: getattr(quote, name) for name in self.FIELDS}

@@ -25,12 +25,13 @@ from ..access import login_redirect, quote_to_change, seller_required
 from ..errors import NoPriceListInForce, QuoteNotEditable
 from ..models import FIRST_STEP, SUMMARY_STEP, Quote
 from ..offer.document import offer_document
-from ..offer.services import quotes_expire_due
+from ..offer.services import quote_sign_problems, quotes_expire_due
+from ..offer.views import quote_sign_view
 from ..overview.filters import quote_list_query
 from ..pricing import quote_preview, quote_pricing
 from .forms import FORMS, StepForm
-from .selectors import quote_list_totals, quotes_for_list
-from .services import quote_create, quote_save_step
+from .selectors import price_list_change, quote_list_totals, quotes_for_list
+from .services import quote_create, quote_reprice, quote_save_step
 from .steps import STEPS, neighbour, place_problems, problems_by_field, step_for, steps_with_errors
 
 TOTALS_PARTIAL = "quotes/draft/step.html#totals"
@@ -86,8 +87,14 @@ def quote_new(request: HtmxHttpRequest) -> HttpResponse:
 # --- The step form ----------------------------------------------------------------------
 
 
+# Buttons of the step form that save the step and then act, staying on the step.
+SIGN, REPRICE = "sign", "reprice"
+
+
 def _target_step(data, step: str) -> str:
-    """Where the pressed button goes: a stepper link (goto), Nästa or Föregående."""
+    """Where the pressed button goes: a stepper link (goto), Nästa or Föregående; Spara,
+    "Signera och skicka" and "Använd prislistan som gäller" stay (and Enter in a field
+    is Nästa, or Spara on the last step: the page's first submit button)."""
     goto = data.get("goto")
     if goto and step_for(goto):
         return goto
@@ -107,8 +114,20 @@ def _step_context(
     by_field = problems_by_field(placed, step)
     form_errors = form.errors if form.is_bound else {}
     field_messages = [
-        {"name": name, "errors": form_errors.get(name, []), "problems": by_field.get(name, [])}
+        {
+            "name": name,
+            "errors": form_errors.get(name, []),
+            "problems": by_field.get(name, []),
+            "invalid": bool(form_errors.get(name)) or any(p.severity == "error" for p in by_field.get(name, [])),
+        }
         for name in form.fields
+    ]
+    # A value the form refuses is priced with its stored value: the panel says so
+    # instead of showing those totals as the seller's (and never "följer prislistans regler").
+    refused = [
+        {"label": form.fields[name].label, "errors": errors}
+        for name, errors in form_errors.items()
+        if name in form.fields and name not in form.unpriced
     ]
     return {
         "quote": quote,
@@ -125,6 +144,7 @@ def _step_context(
         "field_problems": by_field,
         "field_messages": field_messages,
         "auto_lines": [line for line in result.lines if line.auto_added and line.code in IMPLEMENTATIONS],
+        "refused": refused,
         "oob": oob,
         # The summary shows the offer as the customer will see it, following the live totals.
         "doc": offer_document(quote, result=result) if step == SUMMARY_STEP else None,
@@ -139,6 +159,7 @@ def quote_step(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
     if not quote.is_draft:
         return _frozen_redirect(request, quote)
     if request.method == "POST":
+        action = request.POST.get("nav")
         target = _target_step(request.POST, step)
         try:
             saved = quote_save_step(quote=quote, step=step, data=request.POST, target=target, request=request)
@@ -150,7 +171,13 @@ def quote_step(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
             result = quote_pricing(quote, catalog=catalog)
             return render(request, TOTALS_PARTIAL, _step_context(quote, step, form, result, oob=True))
         if not form.errors:
+            if action == REPRICE:
+                return _reprice(request, quote, step)
+            if action == SIGN and step == SUMMARY_STEP:
+                return quote_sign_view(request, quote.pk)  # signs what is now saved
             return redirect("quotes:step", pk=quote.pk, step=target)
+        if action == SIGN:
+            messages.error(request, _("Offerten är inte signerad."))
         labels = ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
         if form.conflicts:
             messages.warning(
@@ -169,7 +196,36 @@ def quote_step(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
         catalog = catalog_for(quote.price_list)
         form = FORMS[step](quote=quote, catalog=catalog)
     result = quote_pricing(quote, catalog=catalog)
-    return render(request, "quotes/draft/step.html", _step_context(quote, step, form, result))
+    context = _step_context(quote, step, form, result)
+    # The full page only (the live totals partial stays lean): the price list the draft
+    # uses against the one in force, and on the summary what still blocks signing.
+    context["moved"] = price_list_change(quote, result=result)
+    if step == SUMMARY_STEP:
+        context["sign_problems"] = quote_sign_problems(quote=quote, result=result)
+    return render(request, "quotes/draft/step.html", context)
+
+
+def _reprice(request: HtmxHttpRequest, quote: Quote, step: str) -> HttpResponse:
+    """"Använd prislistan som gäller": the saved draft moves to the price list in force."""
+    try:
+        repriced = quote_reprice(quote=quote, request=request)
+    except QuoteNotEditable:
+        return _frozen_redirect(request, quote)
+    price_list = repriced.quote.price_list
+    if repriced.moved:
+        messages.success(
+            request,
+            _("Offerten använder nu %(name)s, som gäller från %(date)s.")
+            % {"name": price_list.name, "date": price_list.valid_from.isoformat()},
+        )
+    if repriced.dropped:
+        old = catalog_for(quote.price_list).items  # the list the draft was on
+        messages.warning(
+            request,
+            _("Finns inte i den nya prislistan och togs bort: %(names)s")
+            % {"names": ", ".join(old[c].name if c in old else c for c in repriced.dropped)},
+        )
+    return redirect("quotes:step", pk=quote.pk, step=step)
 
 
 @require_POST

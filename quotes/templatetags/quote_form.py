@@ -16,11 +16,15 @@ def field_row(context, name: str, css: str = ""):
     bound = form[name]
     widget = bound.field.widget
     errors = form.errors.get(name, []) if form.is_bound else []
+    problems = context.get("field_problems", {}).get(name, [])
+    # Invalid: a value the form refuses, or a rule error of the price list (the same
+    # rule as the live update, static/js/step-form.js).
+    invalid = bool(errors) or any(p.severity == "error" for p in problems)
     described = [f"msg-{name}"]
     if bound.help_text:
         described.insert(0, f"help-{name}")
     attrs = {"aria-describedby": " ".join(described)}
-    if errors:
+    if invalid:
         attrs["aria-invalid"] = "true"
     if isinstance(widget, forms.RadioSelect):
         kind = "radio"
@@ -36,7 +40,8 @@ def field_row(context, name: str, css: str = ""):
         "kind": kind,
         "widget": bound.as_widget(attrs=attrs) + seen,
         "errors": errors,
-        "problems": context.get("field_problems", {}).get(name, []),
+        "problems": problems,
+        "invalid": invalid,
         "css": css,
     }
 

@@ -115,7 +115,7 @@ def test_every_step_a_rule_error_fixed_and_the_draft_survives_a_reload(new_page,
     # 3. Nummer: Telia Svarsservice without Vägledd leverans
     page.get_by_label("Funktionsnummer").fill("2")
     page.get_by_label("Ny 10-nummerserie").fill("1")
-    page.get_by_label("Paket").select_option(label="Telia Svarsservice, paket 10 (4 710 kr/mån)")
+    page.get_by_label("Paket").select_option(label="Paket 10 (4 710 kr/mån)")  # under the legend "Telia Svarsservice"
     error = "Telia Svarsservice kräver Vägledd leverans — välj Vägledd leverans i steget Leverans och utbildning."
     expect(page.locator("#msg-answering_service")).to_contain_text(error)
     expect(page.locator("#problems")).to_contain_text(error)
