@@ -1,7 +1,13 @@
 from django.contrib import admin, messages
-from django.utils import timezone
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext_lazy as _
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import ApiToken, Footnote, PriceItem, PriceList
@@ -34,8 +40,37 @@ class InlineLockedWhenInForce(LockedWhenInForce):
         return super().has_add_permission(request, obj) and not self._locked(obj)
 
 
-class PriceItemInline(InlineLockedWhenInForce, admin.TabularInline):
+class LocalizedDecimals:
+    """Amounts as a Swede types and reads them: "35,00", not "35.00"."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.DecimalField):
+            kwargs["localize"] = True
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class LabelledRows(BaseInlineFormSet):
+    """A table of items has no label per cell: each control is named by its column and
+    its row ("Månadsavgift – Softphone"), for screen readers and voice control."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if form.instance.pk:
+            row = form.instance.name or form.instance.code
+        elif index is not None:
+            row = gettext("ny rad %(n)s") % {"n": index + 1}
+        else:
+            row = gettext("ny rad")
+        for field in form.fields.values():
+            label = field.label or gettext("Ta bort")
+            widget = getattr(field.widget, "widget", field.widget)  # inside a related-object wrapper
+            widget.attrs = {**widget.attrs, "aria-label": f"{capfirst(label)} – {row}"}
+
+
+class PriceItemInline(LocalizedDecimals, InlineLockedWhenInForce, admin.TabularInline):
     model = PriceItem
+    formset = LabelledRows
+    template = "admin/configurator/priceitem_tabular.html"
     extra = 0
     fields = (
         "sort_order", "code", "name", "section", "billed_to", "one_time_fee", "monthly_fee",
@@ -61,7 +96,7 @@ class FootnoteInline(InlineLockedWhenInForce, admin.StackedInline):
 
 
 @admin.register(PriceList)
-class PriceListAdmin(LockedWhenInForce, SimpleHistoryAdmin):
+class PriceListAdmin(LocalizedDecimals, LockedWhenInForce, SimpleHistoryAdmin):
     list_display = ("name", "status", "valid_from", "in_force", "vat_rate", "published_at")
     list_filter = ("status",)
     inlines = [PriceItemInline, FootnoteInline]
@@ -113,8 +148,8 @@ class PriceListAdmin(LockedWhenInForce, SimpleHistoryAdmin):
                         record.history_user or "–",
                         record.code,
                         PriceItem._meta.get_field(change.field).verbose_name,
-                        "–" if change.old is None else change.old,
-                        "–" if change.new is None else change.new,
+                        "–" if change.old is None else formats.localize(change.old),
+                        "–" if change.new is None else formats.localize(change.new),
                     )
                 )
         if not rows:
@@ -129,7 +164,7 @@ class PriceListAdmin(LockedWhenInForce, SimpleHistoryAdmin):
 
 
 @admin.register(PriceItem)
-class PriceItemAdmin(LockedWhenInForce, SimpleHistoryAdmin):
+class PriceItemAdmin(LocalizedDecimals, LockedWhenInForce, SimpleHistoryAdmin):
     list_display = ("code", "name", "price_list", "one_time_fee", "monthly_fee", "usage_price", "active")
     list_filter = ("price_list", "section")
     search_fields = ("code", "name")
@@ -154,3 +189,24 @@ class ApiTokenAdmin(admin.ModelAdmin):
             )
             return
         super().save_model(request, obj, form, change)
+
+
+# Users and groups: Django's admin, with its two controls that fail WCAG 2.1 replaced — the
+# date-and-time pairs of "last login" and "date joined" (inputs without labels) are shown
+# read-only, and groups and permissions are plain multiple selects (the two-pane filter
+# puts a prohibited aria-label on its search icons).
+User = get_user_model()
+for model in (User, Group):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+@admin.register(User)
+class AccessibleUserAdmin(UserAdmin):
+    filter_horizontal = ()
+    readonly_fields = ("last_login", "date_joined")
+
+
+@admin.register(Group)
+class AccessibleGroupAdmin(GroupAdmin):
+    filter_horizontal = ()

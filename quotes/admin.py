@@ -14,7 +14,10 @@ class QuoteAdmin(admin.ModelAdmin):
     search_fields = ("company_name", "org_number", "number")
     # The signed PDFs live in the database; they are served by the app's views.
     exclude = ("pdf", "accepted_pdf")
-    readonly_fields = ("offer_pdf", "accepted_offer_pdf")
+    # The dates of signing and of the customer's answer are set by what happens, not typed.
+    readonly_fields = (
+        "offer_pdf", "accepted_offer_pdf", "signed_at", "sent_at", "opened_at", "accepted_at", "declined_at",
+    )
 
     @admin.display(description=_("PDF"))
     def offer_pdf(self, obj):
