@@ -31,6 +31,7 @@ from quotes.draft.steps import STEPS
 
 from .doc_support import doc_env, signing_cert  # noqa: F401
 from .factories import QuoteFactory, UserFactory
+from .queue_support import queued_work, tasks_run
 from .test_steps import EMPTY
 
 # Expected outcomes besides a plain status code.
@@ -187,6 +188,7 @@ def stored_state(settings) -> tuple:
         list(QuoteEvent.objects.order_by("pk").values()),
         list(QuoteCounter.objects.order_by("pk").values()),
         len(mail.outbox),
+        queued_work(),  # e-mail and other tasks for the worker
         sorted(str(p) for p in media.rglob("*")) if media.exists() else [],
     )
 
@@ -263,9 +265,11 @@ def test_an_allowed_action_really_acts(client, users, price_list, fast_pdfs):
     quote = quote_in_state("draft", owner=users["owner"], price_list=price_list)
     log_in(client, "owner", users)
     client.post(reverse("quotes:sign", args=[quote.pk]))
+    tasks_run()
     quote.refresh_from_db()
     assert quote.status == Quote.Status.SENT and len(mail.outbox) == 1
     client.post(reverse("quotes:send", args=[quote.pk]))
+    tasks_run()
     assert len(mail.outbox) == 2
     client.post(reverse("quotes:revise", args=[quote.pk]))
     assert Quote.objects.get(previous=quote).status == Quote.Status.DRAFT

@@ -147,3 +147,9 @@ def problems_by_field(placed: list[PlacedProblem], step: str) -> dict[str, list[
 
 def steps_with_errors(placed: list[PlacedProblem]) -> set[str]:
     return {slug for pp in placed if pp.severity == "error" for slug, _f in pp.places}
+
+
+def field_is_invalid(errors, problems: list[PlacedProblem]) -> bool:
+    """A field is invalid (``aria-invalid``, the error frame) while the form refuses its
+    value or a rule of the price list reports an error on it."""
+    return bool(errors) or any(p.severity == "error" for p in problems)

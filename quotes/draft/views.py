@@ -32,7 +32,9 @@ from ..pricing import quote_preview, quote_pricing
 from .forms import FORMS, StepForm
 from .selectors import price_list_change, quote_list_totals, quotes_for_list
 from .services import quote_create, quote_reprice, quote_save_step
-from .steps import STEPS, neighbour, place_problems, problems_by_field, step_for, steps_with_errors
+from .steps import (
+    STEPS, field_is_invalid, neighbour, place_problems, problems_by_field, step_for, steps_with_errors,
+)
 
 TOTALS_PARTIAL = "quotes/draft/step.html#totals"
 PAGE_SIZE = 25
@@ -118,7 +120,7 @@ def _step_context(
             "name": name,
             "errors": form_errors.get(name, []),
             "problems": by_field.get(name, []),
-            "invalid": bool(form_errors.get(name)) or any(p.severity == "error" for p in by_field.get(name, [])),
+            "invalid": field_is_invalid(form_errors.get(name), by_field.get(name, [])),
         }
         for name in form.fields
     ]

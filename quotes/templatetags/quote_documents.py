@@ -48,7 +48,11 @@ def document_panel(context, quote: Quote) -> dict:
         "events": list(quote.events.order_by("-at", "-id")),  # all of them: the audit trail
     }
     if quote.is_draft:
-        panel["problems"] = quote_sign_problems(quote=quote, result=context.get("result"))
+        # The summary step has worked them out already (its action bar shows them too).
+        problems = context.get("sign_problems")
+        if problems is None:
+            problems = quote_sign_problems(quote=quote, result=context.get("result"))
+        panel["problems"] = problems
     else:
         if quote.token and may_act:  # the customer's key: its seller and admins only
             panel["customer_url"] = customer_link(quote)

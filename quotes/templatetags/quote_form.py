@@ -4,6 +4,7 @@
 from django import forms, template
 
 from ..draft.forms import SEEN_PREFIX
+from ..draft.steps import field_is_invalid
 
 register = template.Library()
 
@@ -17,9 +18,7 @@ def field_row(context, name: str, css: str = ""):
     widget = bound.field.widget
     errors = form.errors.get(name, []) if form.is_bound else []
     problems = context.get("field_problems", {}).get(name, [])
-    # Invalid: a value the form refuses, or a rule error of the price list (the same
-    # rule as the live update, static/js/step-form.js).
-    invalid = bool(errors) or any(p.severity == "error" for p in problems)
+    invalid = field_is_invalid(errors, problems)  # as the live update (static/js/step-form.js)
     described = [f"msg-{name}"]
     if bound.help_text:
         described.insert(0, f"help-{name}")
