@@ -324,6 +324,50 @@ def many_sellers(results: Results, sellers: int = 50, seconds: int = 60) -> None
         results.notes.append("First errors: " + "; ".join(errors[:5]))
 
 
+# --- 10: the quote list at 100 000 quotes (PostgreSQL) -----------------------------------
+
+
+def list_at_scale(results: Results, count: int = 100_000) -> None:
+    """The seller's list in-process (Django's test client, as a request runs in a worker)
+    with 100 000 quotes of 21 sellers: page 1 and the last page."""
+    from django.test import Client
+
+    from configurator.selectors import price_list_in_force
+    from quotes.models import Quote
+
+    seller = make_seller("bench-list")
+    colleagues = [make_seller(f"bench-list-{i}") for i in range(20)]
+    owners = [seller, *colleagues]
+    price_list = price_list_in_force()
+    batch = []
+    for i in range(count):
+        batch.append(Quote(owner=owners[i % len(owners)], price_list=price_list, company_name=f"Kund {i} AB",
+                           org_number="556430-0142", items={"mobile_user": 1 + i % 50}))
+        if len(batch) == 5_000:
+            Quote.objects.bulk_create(batch)
+            batch = []
+    Quote.objects.bulk_create(batch)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE quotes_quote")
+    client = Client()
+    client.force_login(seller)
+    total = Quote.objects.count()
+    last = -(-total // 25)
+    timings: dict[str, list[float]] = {"page 1": [], f"last page ({last})": []}
+    for _round in range(7):
+        for label, number in (("page 1", 1), (f"last page ({last})", last)):
+            t0 = time.perf_counter()
+            response = client.get("/offerter/", {"sida": number})
+            timings[label].append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200
+    for label, values in timings.items():
+        ms = statistics.median(values[1:])  # the first round warms the catalog cache
+        results.add(f"Quote list at {total:,} quotes on PostgreSQL, {label}, in-process",
+                    median_and_spread(values[1:], digits=1), "< 50 ms", ms < 50)
+
+
 # --- 9: signing different quotes in parallel (PostgreSQL) --------------------------------
 
 
@@ -480,8 +524,12 @@ def main() -> int:
         if not wanted("sellers"):
             switch_to_postgres()
         parallel_signing(results)
-    if wanted("connections"):
+    if wanted("list"):
         if not (wanted("sellers") or wanted("signing")):
+            switch_to_postgres()
+        list_at_scale(results, count=20_000 if QUICK else 100_000)
+    if wanted("connections"):
+        if not (wanted("sellers") or wanted("signing") or wanted("list")):
             switch_to_postgres()
         pg_seller = make_seller("bench-connections")
         connection_modes(results, pg_seller, make_quote(pg_seller))

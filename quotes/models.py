@@ -149,6 +149,12 @@ class Quote(models.Model):
         verbose_name = _("offert")
         verbose_name_plural = _("offerter")
         ordering = ["-updated_at", "-id"]
+        indexes = [
+            # The quote list: a seller's own quotes, then the colleagues', newest first
+            # (quotes.draft.selectors.MineFirstPaginator).
+            models.Index(fields=["owner", "-updated_at", "-id"], name="quote_owner_updated"),
+            models.Index(fields=["-updated_at", "-id"], name="quote_updated"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["number", "revision"],

@@ -30,7 +30,7 @@ from ..offer.views import quote_sign_view
 from ..overview.filters import quote_list_query
 from ..pricing import quote_preview, quote_pricing
 from .forms import FORMS, StepForm
-from .selectors import price_list_change, quote_list_totals, quotes_for_list
+from .selectors import MineFirstPaginator, price_list_change, quote_list_totals
 from .services import quote_create, quote_reprice, quote_save_step
 from .steps import (
     STEPS, field_is_invalid, neighbour, place_problems, problems_by_field, step_for, steps_with_errors,
@@ -64,7 +64,7 @@ def _frozen_redirect(request: HtmxHttpRequest, quote: Quote) -> HttpResponse:
 def quote_list(request: HtmxHttpRequest) -> HttpResponse:
     quotes_expire_due()  # offers past their day show (and filter) as expired; 1 query when none is due
     listed = quote_list_query(request)  # search, status, seller, period (quotes.overview.filters)
-    page = Paginator(listed.quotes, PAGE_SIZE).get_page(request.GET.get("sida"))
+    page = MineFirstPaginator(listed.quotes, request.user, PAGE_SIZE).get_page(request.GET.get("sida"))
     totals = quote_list_totals(page.object_list)
     rows = [(q, totals.get(q.pk)) for q in page.object_list]
     return render(
