@@ -4,6 +4,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -88,6 +89,14 @@ class PriceItemInline(LocalizedDecimals, InlineLockedWhenInForce, admin.TabularI
             kwargs["queryset"] = Footnote.objects.filter(price_list_id=object_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        footnote = formset.form.base_fields.get("footnote")
+        if footnote is not None:
+            # The footnotes are read once for every row, not once per row (was 1 query a row).
+            footnote.choices = list(footnote.choices)
+        return formset
+
 
 class FootnoteInline(InlineLockedWhenInForce, admin.StackedInline):
     model = Footnote
@@ -101,8 +110,36 @@ class PriceListAdmin(LocalizedDecimals, LockedWhenInForce, SimpleHistoryAdmin):
     list_filter = ("status",)
     inlines = [PriceItemInline, FootnoteInline]
     actions = ["copy_to_draft"]
-    readonly_fields = ("published_at", "copied_from", "price_changes")
-    fields = ("name", "status", "valid_from", "vat_rate", "copied_from", "published_at", "price_changes")
+    readonly_fields = ("published_at", "copied_from", "items_editor", "price_changes")
+    fields = ("name", "status", "valid_from", "vat_rate", "copied_from", "published_at", "items_editor", "price_changes")
+
+    # A list of Telia's size (36 items) is edited in place; a longer one in the searchable,
+    # paginated item list (or as a spreadsheet): hundreds of inline rows made a page of
+    # megabytes that took seconds.
+    INLINE_ITEMS_LIMIT = 60
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is not None and self._item_count(obj) > self.INLINE_ITEMS_LIMIT:
+            inlines = [i for i in inlines if not isinstance(i, PriceItemInline)]
+        return inlines
+
+    def _item_count(self, obj) -> int:
+        if not hasattr(obj, "_item_count"):
+            obj._item_count = obj.items.count()
+        return obj._item_count
+
+    @admin.display(description=_("artiklar"))
+    def items_editor(self, obj):
+        if not obj or not obj.pk:
+            return "–"
+        url = reverse("admin:configurator_priceitem_changelist") + f"?price_list__id__exact={obj.pk}"
+        count = self._item_count(obj)
+        if count > self.INLINE_ITEMS_LIMIT:
+            text = _("%(n)s artiklar: sök och redigera dem i artikellistan (50 per sida)") % {"n": count}
+        else:
+            text = _("%(n)s artiklar, nedan; sökbara också i artikellistan") % {"n": count}
+        return format_html('<a href="{}">{}</a>', url, text)
 
     @admin.display(boolean=True, description=_("gäller nu"))
     def in_force(self, obj):
@@ -167,6 +204,8 @@ class PriceListAdmin(LocalizedDecimals, LockedWhenInForce, SimpleHistoryAdmin):
 class PriceItemAdmin(LocalizedDecimals, LockedWhenInForce, SimpleHistoryAdmin):
     list_display = ("code", "name", "price_list", "one_time_fee", "monthly_fee", "usage_price", "active")
     list_filter = ("price_list", "section")
+    list_select_related = ("price_list",)
+    list_per_page = 50
     search_fields = ("code", "name")
     history_list_display = ["one_time_fee", "monthly_fee", "usage_price"]
 
