@@ -116,10 +116,14 @@ def _offer_label(quote: Quote, **kwargs) -> str:
 
 
 @retried_task(on_failure=_failure_recorder(_offer_label))
-def offer_mail_send(*, quote_id: int, user_id: int | None = None) -> str:
+def offer_mail_send(*, quote_id: int, user_id: int | None = None, queued_at: str | None = None,
+                    attempt: int = 1) -> str:
     """E-mail the offer to the customer's contact: the stored, signed PDF attached and
-    the link to read and accept it. Records "Skickad" (by the seller who sent it)."""
+    the link to read and accept it. Records "Skickad" (by the seller who sent it). A
+    retry is dropped when the offer went out meanwhile ("Skicka igen" while it waited)."""
     quote = _quote(quote_id)
+    if attempt > 1 and queued_at and quote.sent_at and quote.sent_at > datetime.fromisoformat(queued_at):
+        return "not sent: the offer went out meanwhile"
     problem = quote_send_problem(quote)
     if problem:
         raise PermanentFailure(problem)
@@ -148,7 +152,8 @@ def offer_mail_send(*, quote_id: int, user_id: int | None = None) -> str:
 
 def offer_mail_enqueue(*, quote: Quote, user) -> None:
     """Queue the offer's e-mail (when the current transaction commits)."""
-    enqueue_on_commit(offer_mail_send, quote_id=quote.pk, user_id=getattr(user, "pk", None))
+    enqueue_on_commit(offer_mail_send, quote_id=quote.pk, user_id=getattr(user, "pk", None),
+                      queued_at=timezone.now().isoformat())
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ How to add a task (a webhook, say)::
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -114,14 +115,16 @@ def retried_task(
     """Make a module-level function a task that is retried with back-off when it raises.
 
     The task takes the function's keyword arguments (plus ``attempt``, which the queue
-    sets). ``on_failure(failure, **kwargs)`` runs after every failed attempt, with a
+    sets, and passes on to a function that has an ``attempt`` parameter). ``on_failure(failure, **kwargs)`` runs after every failed attempt, with a
     ``Failure`` that says whether and when it is tried again."""
 
     def decorate(func: Callable[..., object]) -> Task:
+        wants_attempt = "attempt" in inspect.signature(func).parameters
+
         @functools.wraps(func)
         def attempt_run(*, attempt: int = 1, **kwargs):
             try:
-                return func(**kwargs)
+                return func(**kwargs, attempt=attempt) if wants_attempt else func(**kwargs)
             except Exception as error:
                 delays = retry_delays()
                 retry_at = None

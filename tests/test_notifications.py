@@ -334,3 +334,20 @@ def test_the_sellers_page_says_where_the_offers_e_mail_is(doc_env, client, selle
     assert not any(text in shown for text in ("E-postmeddelandet är på väg", "E-postmeddelandet har inte gått fram",
                                             "E-postmeddelandet kunde inte skickas"))
     assert f"till {CUSTOMER}" in shown and len(mail.outbox) == 1
+
+
+def test_a_retry_waiting_when_send_again_succeeds_sends_no_second_copy(signed, client, seller, settings, monkeypatch):
+    settings.TASK_RETRY_DELAYS = [600]
+    client.force_login(seller)
+    broken_mail_server(monkeypatch, fail_times=1)
+    client.post(reverse("quotes:send", args=[signed.pk]))
+    tasks_run()
+    (retry,) = tasks_pending()  # in ten minutes
+    client.post(reverse("quotes:send", args=[signed.pk]))  # the seller does not wait
+    tasks_run()
+    assert len(mail.outbox) == 1
+
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    (ran,) = tasks_run()
+    assert ran.status == "SUCCESSFUL" and ran.return_value == "not sent: the offer went out meanwhile"
+    assert len(mail.outbox) == 1  # the customer gets the offer once
