@@ -19,12 +19,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
@@ -38,11 +36,10 @@ from ..models import SUMMARY_STEP, Quote, QuoteEvent, new_token
 from ..numbering import STOCKHOLM, next_revision, number_year, quote_number_next, signing_lock
 from ..draft.selectors import price_list_superseded
 from ..pricing import items_on_catalog, quote_pricing
-from .document import offer_document
 from .pdf import offer_pdf_render
 from .signing import SELLER_FIELD, pdf_sign
 from .snapshot import person_name, snapshot_build
-from .storage import document_save, offer_filename, pdf_name, quote_pdf_bytes, sha256_hex
+from .storage import document_save, pdf_name, sha256_hex
 
 logger = logging.getLogger(__name__)
 Status = Quote.Status
