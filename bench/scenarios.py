@@ -411,6 +411,36 @@ def parallel_signing(results: Results, count: int = 30) -> None:
                 f"≤ 2 × one × {count} / {cores} = {limit:.1f} s", total <= limit)
 
 
+# --- 11: the admin's price-list page --------------------------------------------------------
+
+
+def admin_price_list(results: Results) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from configurator.selectors import price_list_in_force
+
+    admin, _ = get_user_model().objects.get_or_create(username="bench-admin", defaults={"is_staff": True, "is_superuser": True})
+    client = Client()
+    client.force_login(admin)
+    for label, price_list in (("36 items", price_list_in_force()), ("500 items", big_price_list(500))):
+        url = f"/admin/configurator/pricelist/{price_list.pk}/change/"
+        client.get(url)
+        times = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url)
+            times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200
+        ms = statistics.median(times)
+        results.add(f"Admin price-list page, {label}: time (median of 5) / queries / size",
+                    f"{ms:.0f} ms / {len(ctx)} / {len(response.content) / 1024:.0f} KB",
+                    "< 500 ms, constant queries", ms < 500)
+
+
 # --- 8: a large catalog -------------------------------------------------------------------
 
 
@@ -515,6 +545,8 @@ def main() -> int:
             catalog_size(results, server, seller)
     if wanted("queries"):
         query_counts(results, seller)
+    if wanted("admin"):
+        admin_price_list(results)
 
     if wanted("sellers"):
         log("many sellers on PostgreSQL")

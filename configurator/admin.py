@@ -89,6 +89,10 @@ class PriceItemInline(LocalizedDecimals, InlineLockedWhenInForce, admin.TabularI
             kwargs["queryset"] = Footnote.objects.filter(price_list_id=object_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_queryset(self, request):
+        # A list in force shows its rows read-only: each row's footnote comes with it.
+        return super().get_queryset(request).select_related("footnote")
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         footnote = formset.form.base_fields.get("footnote")

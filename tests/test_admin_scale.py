@@ -53,6 +53,13 @@ def test_the_price_list_page_makes_the_same_queries_at_36_and_500_items(admin_cl
     assert len(large_page) < 200_000  # was 2.7 MB
 
 
+def test_a_list_in_force_shows_its_rows_read_only_without_a_query_per_row(admin_client_, price_list):
+    url = reverse("admin:configurator_pricelist_change", args=[price_list.pk])
+    queries, page = queries_of(admin_client_, url)
+    assert 'name="items-0-monthly_fee"' not in page and "Softphone" in page  # read-only rows
+    assert queries < 20, queries  # was 40: a footnote query per row
+
+
 def test_the_item_list_of_a_long_price_list_is_paginated_and_searchable(admin_client_, price_list):
     large = draft_with(price_list, 500)
     url = reverse("admin:configurator_priceitem_changelist")
