@@ -138,7 +138,7 @@ def test_admin_copies_edits_and_publishes_and_the_change_is_recorded(client, adm
     record = PriceItem.history.filter(price_list_id=draft.pk, code="softphone").latest("history_date")
     assert record.history_user == admin_user
     html = client.get(f"/admin/configurator/pricelist/{draft.pk}/change/").content.decode()
-    assert "softphone" in html and "29.00" in html and "35.00" in html and admin_user.username in html
+    assert "softphone" in html and "29,00" in html and "35,00" in html and admin_user.username in html
 
 
 def test_admin_creates_an_api_token_shown_once(client, admin_user, seller):
