@@ -24,7 +24,7 @@ from quotes.models import Quote, QuoteEvent
 # A customer that passes the Kund step and signing (a valid Swedish org.nr).
 VALID_CUSTOMER = {
     "company_name": "Nordisk Logistik AB",
-    "org_number": "556987-6543",
+    "org_number": "556987-6542",
     "contact_name": "Erik Lind",
     "contact_email": "erik.lind@nordisklogistik.se",
     "contact_phone": "08-123 456 78",

@@ -437,3 +437,12 @@ def test_the_quote_page_of_a_signed_quote_shows_what_was_signed(signed, client, 
     client.force_login(seller)
     page = client.get(reverse("quotes:detail", args=[signed.pk])).content.decode()
     assert "4\u00a0112\u00a0kr" in page and frozen_monthly == Decimal("4112.00")
+
+
+def test_an_org_number_that_fails_its_check_digit_cannot_be_signed(draft, seller):
+    """The step form refuses such a number; one stored before that check is caught here."""
+    Quote.objects.filter(pk=draft.pk).update(org_number="556987-6543")
+    draft.refresh_from_db()
+    with pytest.raises(QuoteNotSignable) as refused:
+        quote_sign(quote=draft, user=seller)
+    assert "Organisationsnumret 556987-6543 är inte giltigt (steget Kund)." in refused.value.problems

@@ -45,7 +45,7 @@ def test_text_that_would_start_a_formula_gets_a_quote_first(text):
     assert spreadsheet_safe(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["Nordisk Logistik AB", "556987-6543", "erik@example.se", "", "A=B", "1+1"])
+@pytest.mark.parametrize("text", ["Nordisk Logistik AB", "556987-6542", "erik@example.se", "", "A=B", "1+1"])
 def test_other_text_is_left_as_it_is(text):
     assert spreadsheet_safe(text) == text
 

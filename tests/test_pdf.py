@@ -107,7 +107,7 @@ def test_the_header_customer_and_seller_blocks(large_quote):
     assert re.fullmatch(r"SC-\d{4}-\d{5}", large_quote.number)
     assert f"Datum {large_quote.signed_at:%Y-%m-%d}" in text
     assert f"Giltig till och med {large_quote.valid_until:%Y-%m-%d}" in text
-    assert "Nordisk Logistik AB Org.nr 556987-6543" in text
+    assert "Nordisk Logistik AB Org.nr 556987-6542" in text
     assert "Kontaktperson: Erik Lind" in text
     assert "Telia Sverige AB Org.nr 556430-0142" in text
     assert "Säljare: Sara Säljare" in text

@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
+from stdnum.se import orgnr
+
 from configurator.pricing import InvalidConfiguration
 from configurator.selectors import catalog_for, price_list_in_force
 
@@ -119,6 +121,8 @@ def quote_sign_problems(*, quote: Quote, result=None) -> list[str]:
     for field, label in REQUIRED_CUSTOMER_FIELDS:
         if not (getattr(quote, field) or "").strip():
             problems.append(_("%(field)s saknas (steget Kund).") % {"field": _(label)})
+    if quote.org_number and not orgnr.is_valid(quote.org_number):  # a value stored before the check
+        problems.append(_("Organisationsnumret %(number)s är inte giltigt (steget Kund).") % {"number": quote.org_number})
     try:
         result = result or quote_pricing(quote)
     except InvalidConfiguration:
