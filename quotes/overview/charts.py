@@ -21,7 +21,7 @@ LABEL_HEIGHT = 20  # the group's label line
 BAR_HEIGHT = 20
 BAR_GAP = 4
 GROUP_GAP = 12
-TEXT_INSIDE_FROM = Decimal(55)  # a bar at least this long (per cent) carries its text inside
+TEXT_INSIDE_FROM = Decimal(50)  # a bar at least this long (per cent) carries its text inside
 
 
 @dataclass(frozen=True)
