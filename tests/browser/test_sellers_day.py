@@ -310,6 +310,9 @@ def test_axe_finds_nothing_serious_on_the_sellers_and_the_customers_pages(new_pa
     assert axe_serious(page) == [], "login"
     sign_in(page, "sara")
     assert axe_serious(page) == [], "list"
+    for url in ("/offerter/?status=sent", "/offerter/oversikt/", "/offerter/999999/"):  # filtered, overview, 404
+        page.goto(url)
+        assert axe_serious(page) == [], url
     draft = QuoteFactory(owner=seller, price_list=price_list, current_step="sammanstallning",
                          items={"mobile_user": 10, "softphone": 12, "answering_service_20": 1, "calendar": 10})
     for slug in STEP_HEADINGS:
