@@ -19,6 +19,8 @@ from configurator.limits import DEFAULT_CONTRACT_MONTHS, DEFAULT_VALIDITY_DAYS
 from configurator.models import PriceList
 from configurator.roles import SALES_MANAGERS_GROUP, is_seller
 
+from .stored_documents import DocumentStorage
+
 
 # The signed totals kept as columns: (field, key of the snapshot's "totals").
 TOTAL_COLUMNS = (("one_time_total", "one_time"), ("monthly_total", "monthly"), ("contract_value", "contract_value"))
@@ -29,8 +31,6 @@ FIRST_STEP, SUMMARY_STEP = "kund", "sammanstallning"
 
 def document_storage():
     """The signed PDFs' storage: the database (``StoredDocument``), never a local disk."""
-    from .offer.storage import DocumentStorage
-
     return DocumentStorage()
 
 

@@ -305,3 +305,14 @@ __all__ = [
     "seller_notice_enqueue",
     "seller_notice_send",
 ]
+
+
+def quote_send(*, quote: Quote, user, request=None) -> None:
+    """Queue the offer's e-mail to the customer's contact (Swedish text, the stored PDF
+    attached, the link to read and accept it): the task queue's worker sends it once the
+    current transaction commits, retries it with back-off and records it in the audit
+    trail (``offer_mail_send``). The request never waits on a mail server."""
+    problem = quote_send_problem(quote)
+    if problem:
+        raise DocumentError(problem)
+    offer_mail_enqueue(quote=quote, user=user)

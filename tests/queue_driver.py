@@ -91,7 +91,8 @@ def main() -> None:
     pk = int(args[0])
     quote = Quote.objects.select_related("owner").get(pk=pk)
     if action == "sign":
-        from quotes.offer.services import quote_send, quote_sign
+        from quotes.notifications import quote_send
+        from quotes.offer.services import quote_sign
 
         quote = quote_sign(quote=quote, user=quote.owner)
         quote_send(quote=quote, user=quote.owner)

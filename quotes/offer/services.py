@@ -237,20 +237,6 @@ def quote_send_problem(quote: Quote) -> str | None:
     return None
 
 
-def quote_send(*, quote: Quote, user, request: HttpRequest | None = None) -> None:
-    """Queue the offer's e-mail to the customer's contact (Swedish text, the stored PDF
-    attached, the link to read and accept it): the task queue's worker sends it once the
-    current transaction commits, retries it with back-off and records it in the audit
-    trail (``quotes.notifications.offer_mail_send``). The request never waits on a mail
-    server."""
-    from ..notifications import offer_mail_enqueue  # notifications builds on this module
-
-    problem = quote_send_problem(quote)
-    if problem:
-        raise DocumentError(problem)
-    offer_mail_enqueue(quote=quote, user=user)
-
-
 # --- Revisions --------------------------------------------------------------------------
 
 COPIED_FIELDS = (

@@ -21,8 +21,9 @@ from ..access import may_change, quote_to_change, seller_required
 from ..errors import DocumentError, QuoteNotSignable
 from ..events import quote_event_record
 from ..models import SUMMARY_STEP, Quote, QuoteEvent
+from ..notifications import quote_send
 from .document import offer_document
-from .services import quote_expire_if_due, quote_reissue, quote_revise, quote_send, quote_sign
+from .services import quote_expire_if_due, quote_reissue, quote_revise, quote_sign
 from .signing import SigningNotConfigured
 from .storage import document_bytes, offer_filename
 
