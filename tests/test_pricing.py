@@ -674,8 +674,13 @@ def test_lines_follow_the_price_list_not_the_configuration():
 def test_travel_line_right_after_the_training_days_even_before_later_items():
     """A price list that lists an item after the training days: the travel line still
     follows the training (footnote 2), before that item."""
-    items = {c: i for c, i in CATALOG.items.items() if c != "extra_config"}
-    items = {**items, "extra_config": CATALOG.items["extra_config"]}  # now after training_full_day
+    items = {}
+    for code, item in CATALOG.items.items():
+        if code != "extra_config":
+            items[code] = item
+        if code == "training_full_day":
+            items["extra_config"] = CATALOG.items["extra_config"]  # right after the training days
+    assert list(items).index("extra_config") == list(items).index("training_full_day") + 1
     r = price(replace(CATALOG, items=items),
               Configuration(items={"extra_config": 1, "startup_help": 1, "training_half_day": 1},
                             on_site_training=True, travel_cost=D("500.00")))
