@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from .doc_support import signing_cert  # noqa: F401
+from .scratch_db import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 CLEAN = {"orphans": [], "missing": [], "partial": [], "sha_mismatch": [], "duplicate_numbers": 0,
@@ -90,20 +90,8 @@ class Scratch:
 
 @pytest.fixture(scope="module")
 def scratch_url(tmp_path_factory):
-    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        import psycopg
-
-        db = settings.DATABASES["default"]
-        name = "smartconnect_crash"
-        admin = psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"],
-                                password=db["PASSWORD"] or None, dbname="postgres", autocommit=True)
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {name}")
-        yield f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{name}"
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
-    else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('crash') / 'crash.sqlite3'}"
+    with scratch_database("smartconnect_crash", tmp_path_factory.mktemp("crash")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
