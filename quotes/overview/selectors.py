@@ -135,6 +135,13 @@ def scoped(owner_ids) -> QuerySet:
 # --- The figures ---------------------------------------------------------------------
 
 
+def win_rate(won: int, decided: int) -> int | None:
+    """Per cent of the decided offers that were won (None when none was decided)."""
+    if not decided:
+        return None
+    return int((Decimal(won * 100) / decided).quantize(Decimal("1"), ROUND_HALF_UP))
+
+
 @dataclass(frozen=True)
 class PeriodFigures:
     period: Period
@@ -149,10 +156,7 @@ class PeriodFigures:
 
     @property
     def win_rate(self) -> int | None:
-        """Per cent of the decided offers that were won (None when none was decided)."""
-        if not self.decided:
-            return None
-        return int((Decimal(self.won * 100) / self.decided).quantize(Decimal("1"), ROUND_HALF_UP))
+        return win_rate(self.won, self.decided)
 
 
 @dataclass(frozen=True)
@@ -174,9 +178,7 @@ class SellerFigures:
 
     @property
     def win_rate(self) -> int | None:
-        if not self.decided:
-            return None
-        return int((Decimal(self.won * 100) / self.decided).quantize(Decimal("1"), ROUND_HALF_UP))
+        return win_rate(self.won, self.decided)
 
 
 @dataclass(frozen=True)
