@@ -11,10 +11,10 @@ document. Grouping, numbering and references are written here once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
@@ -23,6 +23,9 @@ from configurator.pricing import NPS_SURVEY, NPS_TRAFFIC, PriceResult, Totals, T
 
 from ..pricing import quote_pricing
 from .snapshot import TOTALS_FIELDS, snapshot_build, snapshot_check
+
+if TYPE_CHECKING:
+    from .changes import RevisionChanges
 
 USER, COMPANY, DELIVERY = "user", "company", "delivery"
 SECTION_ORDER = (USER, COMPANY, DELIVERY)
@@ -140,6 +143,8 @@ class OfferDocument:
     tariffs: tuple[DocTariff, ...]
     terms: tuple[DocTerm, ...]
     totals: DocTotals
+    # Revision B or later: what changed since the previous revision (quotes.offer.changes).
+    changes: RevisionChanges | None = None
 
     @property
     def is_draft(self) -> bool:
@@ -262,7 +267,21 @@ def offer_document(quote, *, result: PriceResult | None = None) -> OfferDocument
     catalog), or a draft priced now (``result`` when the caller has priced it already,
     e.g. with unsaved values during a live recalculation)."""
     if quote.snapshot:
-        return document_read(quote.snapshot, quote=quote)
-    if result is None:
-        result = quote_pricing(quote)
-    return document_read(snapshot_build(quote=quote, result=result), quote=quote)
+        document = document_read(quote.snapshot, quote=quote)
+    else:
+        if result is None:
+            result = quote_pricing(quote)
+        document = document_read(snapshot_build(quote=quote, result=result), quote=quote)
+    return _with_changes(document, quote)
+
+
+def _with_changes(document: OfferDocument, quote) -> OfferDocument:
+    """``document`` with what changed since the quote's previous revision, read from that
+    revision's frozen snapshot (a revision is made from a signed one only)."""
+    from .changes import revision_changes  # it reads this module's documents
+
+    previous = quote.previous if getattr(quote, "previous_id", None) else None
+    if previous is None or not previous.snapshot:
+        return document
+    changes = revision_changes(document_read(previous.snapshot, quote=previous), document)
+    return replace(document, changes=changes) if changes else document
