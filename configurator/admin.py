@@ -4,13 +4,14 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.db import models
 from django.forms.models import BaseInlineFormSet
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import admin_sheets
 from .models import ApiToken, Footnote, PriceItem, PriceList
 from .services import price_list_copy
 
@@ -121,6 +122,27 @@ class PriceListAdmin(LocalizedDecimals, LockedWhenInForce, SimpleHistoryAdmin):
     # paginated item list (or as a spreadsheet): hundreds of inline rows made a page of
     # megabytes that took seconds.
     INLINE_ITEMS_LIMIT = 60
+
+    change_form_template = "admin/configurator/pricelist/change_form.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/exportera.xlsx", view(admin_sheets.export_xlsx(self)), name="configurator_pricelist_export_xlsx"),
+            path("<int:pk>/exportera.csv", view(admin_sheets.export_csv(self)), name="configurator_pricelist_export_csv"),
+            path("<int:pk>/importera/", view(admin_sheets.import_file(self)), name="configurator_pricelist_import"),
+            path("<int:pk>/importera/bekrafta/", view(admin_sheets.import_confirm(self)), name="configurator_pricelist_import_confirm"),
+            path("<int:pk>/jamfor/", view(admin_sheets.compare(self)), name="configurator_pricelist_compare"),
+            path("<int:pk>/publicera/", view(admin_sheets.publish(self)), name="configurator_pricelist_publish"),
+            *super().get_urls(),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A draft is published on its own page, which shows what changes and whom it
+        # affects first (admin_sheets.publish); a new list starts as a draft.
+        if obj is None or obj.status == PriceList.Status.DRAFT:
+            return (*self.readonly_fields, "status")
+        return self.readonly_fields
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)

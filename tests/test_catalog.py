@@ -131,6 +131,15 @@ def test_admin_copies_edits_and_publishes_and_the_change_is_recorded(client, adm
     r = client.post(f"/admin/configurator/pricelist/{draft.pk}/change/", data)
     assert r.status_code == 302, r.content.decode()[:3000]
     draft.refresh_from_db()
+    # Saving the form never publishes: that is the publish page's, after its summary.
+    assert draft.status == PriceList.Status.DRAFT
+    r = client.get(f"/admin/configurator/pricelist/{draft.pk}/publicera/")
+    assert "1 artikel ändras" in r.content.decode()
+    r = client.post(f"/admin/configurator/pricelist/{draft.pk}/publicera/", {
+        "valid_from": timezone.localdate().isoformat(), "version": r.context["form"]["version"].value(),
+    })
+    assert r.status_code == 302
+    draft.refresh_from_db()
     assert draft.status == PriceList.Status.PUBLISHED and draft.published_at is not None
     assert price_list_in_force() == draft
     assert catalog_for(draft).items["softphone"].monthly == D("35.00")
