@@ -177,7 +177,7 @@ def import_confirm(model_admin):
             return HttpResponseRedirect(back)
         messages.success(
             request,
-            _("Filen är importerad: %(n)s artiklar och fotnoter ändrades i %(name)s.") % {"n": changed, "name": price_list.name},
+            _("Filen är importerad i %(name)s (ändrade artiklar och fotnoter: %(n)s).") % {"n": changed, "name": price_list.name},
         )
         return HttpResponseRedirect(_change_url(price_list))
 
@@ -204,7 +204,7 @@ def _not_yet_in_force(price_list: PriceList) -> bool:
 
 def _summary(diff: ListDiff) -> str:
     return _(
-        "%(changed)s artiklar ändrade, %(added)s tillagda, %(removed)s borttagna; %(notes)s fotnoter ändrade."
+        "ändrade artiklar: %(changed)s, nya artiklar: %(added)s, borttagna artiklar: %(removed)s, ändrade fotnoter: %(notes)s."
     ) % {
         "changed": len(diff.changed), "added": len(diff.added), "removed": len(diff.removed),
         "notes": len(diff.footnotes),

@@ -324,7 +324,7 @@ def test_admin_preview_then_confirm_writes_the_file(client, admin_user, draft):
     assert draft.items.get(code="softphone").monthly_fee == D("29.00")  # nothing written yet
     token = r.context["token"]
     r = client.post(f"/admin/configurator/pricelist/{draft.pk}/importera/bekrafta/", {"token": token}, follow=True)
-    assert "Filen är importerad: 1 artiklar och fotnoter ändrades" in r.content.decode()
+    assert "Filen är importerad i Prislista höst (ändrade artiklar och fotnoter: 1)." in r.content.decode()
     assert draft.items.get(code="softphone").monthly_fee == D("35.50")
     # The same preview confirmed twice (a second tab, a retry) writes nothing more.
     r = client.post(f"/admin/configurator/pricelist/{draft.pk}/importera/bekrafta/", {"token": token}, follow=True)
@@ -358,3 +358,52 @@ def test_sellers_cannot_export_or_import(client, seller, draft):
     client.force_login(seller)
     assert client.get(f"/admin/configurator/pricelist/{draft.pk}/exportera.csv").status_code == 302  # to the admin log-in
     assert client.get(f"/admin/configurator/pricelist/{draft.pk}/importera/").status_code == 302
+
+
+# --- Two confirmations at once ------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_previews_confirmed_at_once_one_lands_and_the_other_is_refused(price_list, admin_user):
+    """Two admins preview different files from the same draft and confirm at the same
+    moment (threads, a lock on the list's row): one file lands whole, the other is refused
+    as seen on a changed list — never both, never a mix. On the suite's in-memory SQLite
+    the loser may instead be refused by the database's lock; nothing is written either way."""
+    import threading
+
+    from django.db import OperationalError, connection
+
+    draft = price_list_copy(price_list=price_list, name="Prislista höst")
+    draft.refresh_from_db()
+    files = {
+        "35": read(draft, edited_csv(draft, "softphone", "Månadsavgift (kr)", "35"))[0],
+        "40": read(draft, edited_csv(draft, "softphone", "Månadsavgift (kr)", "40"))[0],
+    }
+    barrier = threading.Barrier(2, timeout=30)
+    outcome = {}
+
+    def confirm(price):
+        try:
+            barrier.wait()
+            sheet = files[price]
+            price_list_import(price_list=draft, items=sheet.items, footnotes=sheet.footnotes,
+                              expected_version=draft.version, user=admin_user)
+            outcome[price] = "landed"
+        except PriceListNotChangeable:
+            outcome[price] = "refused"
+        except OperationalError:
+            assert connection.vendor == "sqlite"
+            outcome[price] = "refused"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(p,)) for p in files]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcome.values()) == ["landed", "refused"], outcome
+    winner = next(p for p, o in outcome.items() if o == "landed")
+    assert PriceItem.objects.get(price_list=draft, code="softphone").monthly_fee == D(winner)
+    assert PriceItem.history.filter(price_list_id=draft.pk, code="softphone", history_change_reason="import").count() == 1
+    assert PriceList.objects.get(pk=draft.pk).version == draft.version + 1
