@@ -16,12 +16,18 @@ MAX_AMOUNT = Decimal("10000000")  # kronor, an agreed price or a travel cost
 ORE = Decimal("0.01")
 CONTRACT_TERMS = (12, 24, 36)  # months
 DEFAULT_CONTRACT_MONTHS = 36
+MAX_PERCENT = Decimal("100")  # a discount in percent: 0 to 100, at most two decimals
 MIN_VALIDITY_DAYS, MAX_VALIDITY_DAYS = 1, 365
 DEFAULT_VALIDITY_DAYS = 30
 
 
 def amount_in_range(amount: Decimal) -> bool:
     return amount.is_finite() and 0 <= amount <= MAX_AMOUNT
+
+
+def percent_in_range(percent: Decimal) -> bool:
+    """A discount percentage: 0–100 with at most two decimals (spec "Discounts")."""
+    return percent.is_finite() and 0 <= percent <= MAX_PERCENT and percent == percent.quantize(ORE)
 
 
 def amount_has_ore_only(amount: Decimal) -> bool:

@@ -19,14 +19,14 @@ footnote's number ("footnote 6") to find its rule. Rule numbers are those of
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from datetime import date
 import math
 
 from django.utils.translation import gettext as _
 
-from .limits import CONTRACT_TERMS, DEFAULT_CONTRACT_MONTHS, MAX_QUANTITY, ORE
+from .limits import CONTRACT_TERMS, DEFAULT_CONTRACT_MONTHS, MAX_QUANTITY, ORE, percent_in_range
 
 ZERO = Decimal("0.00")
 
@@ -76,6 +76,12 @@ TRAFFIC_FIELDS = (
 def to_ore(amount: Decimal) -> Decimal:
     """The one rounding helper: to whole öre, half up (as Swedish invoices round)."""
     return amount.quantize(ORE, rounding=ROUND_HALF_UP)
+
+
+def _kronor(amount: Decimal) -> str:
+    """An amount in a rule message, the Swedish way: "1 990" or "0,69"."""
+    text = f"{amount:,.2f}".replace(",", "\u00a0").replace(".", ",")
+    return text[:-3] if text.endswith(",00") else text
 
 
 # --- Input ------------------------------------------------------------------------------
@@ -146,6 +152,55 @@ class TrafficEstimate:
 
 
 @dataclass(frozen=True)
+class LineDiscount:
+    """A negotiated discount on one line: for each fee a percentage or an amount in
+    kronor (per month / once), never both (spec "Discounts")."""
+
+    monthly_percent: Decimal | None = None
+    monthly_amount: Decimal | None = None
+    one_time_percent: Decimal | None = None
+    one_time_amount: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        for fee in ("monthly", "one_time"):
+            if getattr(self, f"{fee}_percent") is not None and getattr(self, f"{fee}_amount") is not None:
+                raise InvalidConfiguration(f"{fee}: a percentage or an amount, not both")
+        for name in ("monthly_percent", "one_time_percent"):
+            value = getattr(self, name)
+            if value is not None and not percent_in_range(value):
+                raise InvalidConfiguration(f"{name} must be 0-100 with at most two decimals")
+        for name in ("monthly_amount", "one_time_amount"):
+            value = getattr(self, name)
+            if value is not None and not (value.is_finite() and value >= 0 and value == value.quantize(ORE)):
+                raise InvalidConfiguration(f"{name} must be an amount >= 0 in öre")
+
+
+@dataclass(frozen=True)
+class Discounts:
+    """What was negotiated: line discounts, a quote discount on each total (percent,
+    after the line discounts) and free months on the monthly fee."""
+
+    lines: Mapping[str, LineDiscount] = field(default_factory=dict)
+    monthly_percent: Decimal = ZERO
+    one_time_percent: Decimal = ZERO
+    free_months: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("monthly_percent", "one_time_percent"):
+            if not percent_in_range(getattr(self, name)):
+                raise InvalidConfiguration(f"{name} must be 0-100 with at most two decimals")
+        if isinstance(self.free_months, bool) or not isinstance(self.free_months, int) or self.free_months < 0:
+            raise InvalidConfiguration("free_months must be a whole number >= 0")
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.lines or self.monthly_percent or self.one_time_percent or self.free_months)
+
+
+NO_DISCOUNTS = Discounts()
+
+
+@dataclass(frozen=True)
 class Configuration:
     items: Mapping[str, int]
     manual_prices: Mapping[str, ManualPrice] = field(default_factory=dict)
@@ -153,6 +208,7 @@ class Configuration:
     contract_months: int = DEFAULT_CONTRACT_MONTHS
     on_site_training: bool = False
     travel_cost: Decimal | None = None
+    discounts: Discounts = NO_DISCOUNTS
 
     def qty(self, code: str) -> int:
         return self.items.get(code, 0)
@@ -167,6 +223,9 @@ class InvalidConfiguration(ValueError):
 
 @dataclass(frozen=True)
 class Line:
+    """A priced line. ``one_time`` and ``monthly`` are the line's NET amounts: the list
+    amount (unit × quantity) less the line's discount."""
+
     code: str
     name: str
     section: str
@@ -181,6 +240,14 @@ class Line:
     reason: str | None = None
     footnote: str | None = None
     manual: bool = False  # an agreed price entered by the seller
+    one_time_list: Decimal = ZERO
+    monthly_list: Decimal = ZERO
+    one_time_discount: Decimal = ZERO
+    monthly_discount: Decimal = ZERO
+
+    @property
+    def discounted(self) -> bool:
+        return bool(self.one_time_discount or self.monthly_discount)
 
 
 @dataclass(frozen=True)
@@ -203,6 +270,9 @@ class Problem:
 
 @dataclass(frozen=True)
 class Totals:
+    """``one_time``, ``monthly`` (and its split) and ``contract_value`` are net of every
+    discount; the ``*_list`` figures are the price list's. VAT is on the net amounts."""
+
     one_time: Decimal
     monthly: Decimal
     monthly_mobile: Decimal
@@ -215,6 +285,28 @@ class Totals:
     monthly_incl_vat: Decimal
     contract_months: int
     contract_value: Decimal
+    one_time_list: Decimal = ZERO
+    monthly_list: Decimal = ZERO
+    contract_value_list: Decimal = ZERO
+    one_time_line_discount: Decimal = ZERO  # the lines' discounts, summed
+    monthly_line_discount: Decimal = ZERO
+    one_time_quote_discount: Decimal = ZERO  # the quote discount, after the line discounts
+    monthly_quote_discount: Decimal = ZERO
+    free_months: int = 0
+    discount_total: Decimal = ZERO  # over the contract
+    discount_share: Decimal = Decimal("0.0000")  # of the list contract value, 0–1
+
+    @property
+    def has_discount(self) -> bool:
+        return bool(self.discount_total)
+
+    @property
+    def one_time_discount(self) -> Decimal:
+        return self.one_time_line_discount + self.one_time_quote_discount
+
+    @property
+    def monthly_discount(self) -> Decimal:
+        return self.monthly_line_discount + self.monthly_quote_discount
 
 
 @dataclass(frozen=True)
@@ -258,6 +350,7 @@ class _Pricing:
         self.user_services()
         self.company_services()
         self.delivery_and_training()
+        self.line_discounts()
         traffic = self.traffic()
         lines = self.ordered_lines()
         return PriceResult(
@@ -323,6 +416,8 @@ class _Pricing:
                 code,
             )
         monthly_quantity = quantity if monthly_quantity is None else monthly_quantity
+        one_time = one_time_unit * quantity
+        monthly = monthly_unit * monthly_quantity
         self.lines[code] = Line(
             code=code,
             name=item.name,
@@ -331,13 +426,15 @@ class _Pricing:
             quantity=quantity,
             one_time_unit=one_time_unit,
             monthly_unit=monthly_unit,
-            one_time=one_time_unit * quantity,
-            monthly=monthly_unit * monthly_quantity,
+            one_time=one_time,
+            monthly=monthly,
             monthly_quantity=monthly_quantity,
             auto_added=auto_added,
             reason=reason,
             footnote=item.footnote,
             manual=manual,
+            one_time_list=one_time,
+            monthly_list=monthly,
         )
 
     def add_as_asked(self, code: str) -> None:
@@ -558,7 +655,68 @@ class _Pricing:
             monthly_quantity=0,
             footnote="2",
             manual=True,
+            one_time_list=cost,
         )
+
+    # -- Rabatter (negotiated discounts; spec "Discounts") ---------------------------
+
+    def line_discounts(self) -> None:
+        """A line's discount: a percentage of its amount or an amount in kronor, per fee,
+        rounded to öre (half up); never more than the line (the net never below 0).
+        Automatically added implementations are discounted like any line."""
+        for code, wanted in self.config.discounts.lines.items():
+            line = self.lines.get(code)
+            if line is None:
+                # Kept, not lost: the item may come back in the step form.
+                self.warn(
+                    "discount_without_line",
+                    _("Rabatten på %(name)s används inte: artikeln finns inte i offerten.")
+                    % {"name": self.name(code)},
+                    code,
+                )
+                continue
+            one_time_discount = self._discount(line, "one_time", wanted.one_time_percent, wanted.one_time_amount)
+            monthly_discount = self._discount(line, "monthly", wanted.monthly_percent, wanted.monthly_amount)
+            self.lines[code] = replace(
+                line,
+                one_time=line.one_time_list - one_time_discount,
+                monthly=line.monthly_list - monthly_discount,
+                one_time_discount=one_time_discount,
+                monthly_discount=monthly_discount,
+            )
+
+    def _discount(self, line: Line, fee: str, percent: Decimal | None, amount: Decimal | None) -> Decimal:
+        listed = getattr(line, f"{fee}_list")
+        if percent is not None:
+            return to_ore(listed * percent / 100)
+        if amount is None:
+            return ZERO
+        if amount > listed:
+            self.error(
+                "discount_exceeds_line",
+                (
+                    _("Rabatten på %(name)s (%(amount)s kr i månaden) är större än raden (%(line)s kr).")
+                    if fee == "monthly"
+                    else _("Rabatten på %(name)s (%(amount)s kr engångs) är större än raden (%(line)s kr).")
+                )
+                % {"name": line.name, "amount": _kronor(amount), "line": _kronor(listed)},
+                line.code,
+            )
+            return listed
+        return amount
+
+    def free_months(self) -> int:
+        """N months without the monthly fee: 0 ≤ N < the contract term."""
+        n = self.config.discounts.free_months
+        months = self.config.contract_months
+        if n >= months:
+            self.error(
+                "free_months_exceed_term",
+                _("%(n)s fria månader går inte med %(months)s månaders avtalstid — högst %(most)s.")
+                % {"n": n, "months": months, "most": months - 1},
+            )
+            return months - 1
+        return n
 
     # -- Trafik (an estimate, apart) ------------------------------------------------
 
@@ -608,27 +766,60 @@ class _Pricing:
         )
 
     def totals(self, lines: tuple[Line, ...], traffic: tuple[TrafficLine, ...]) -> Totals:
-        one_time = sum((l.one_time for l in lines), ZERO)
-        monthly_mobile = sum((l.monthly for l in lines if l.billed_to == MOBILE), ZERO)
-        monthly_company = sum((l.monthly for l in lines if l.billed_to != MOBILE), ZERO)
+        """Totals after the line discounts, then the quote discount (a percentage of each
+        total, rounded to öre; on the monthly total split in proportion between the
+        mobile subscriptions and the company, the rounding öre going to the company),
+        then free months on the contract value. VAT is taken on the net amounts."""
+        discounts = self.config.discounts
+        one_time_list = to_ore(sum((l.one_time_list for l in lines), ZERO))
+        monthly_list = to_ore(sum((l.monthly_list for l in lines), ZERO))
+        one_time_lines = to_ore(sum((l.one_time for l in lines), ZERO))
+        mobile_lines = to_ore(sum((l.monthly for l in lines if l.billed_to == MOBILE), ZERO))
+        company_lines = to_ore(sum((l.monthly for l in lines if l.billed_to != MOBILE), ZERO))
+        monthly_lines = mobile_lines + company_lines
+
+        one_time_quote_discount = to_ore(one_time_lines * discounts.one_time_percent / 100)
+        monthly_quote_discount = to_ore(monthly_lines * discounts.monthly_percent / 100)
+        mobile_quote_discount = (
+            to_ore(monthly_quote_discount * mobile_lines / monthly_lines) if monthly_lines else ZERO
+        )
+        one_time = one_time_lines - one_time_quote_discount
+        monthly_mobile = mobile_lines - mobile_quote_discount
+        monthly_company = company_lines - (monthly_quote_discount - mobile_quote_discount)
         monthly = monthly_mobile + monthly_company
+
         rate = self.catalog.vat_rate
         one_time_vat = to_ore(one_time * rate)
         monthly_vat = to_ore(monthly * rate)
         months = self.config.contract_months
+        free = self.free_months()
+        contract_value = one_time + monthly * (months - free)
+        contract_value_list = one_time_list + monthly_list * months
+        discount_total = contract_value_list - contract_value
+        share = discount_total / contract_value_list if contract_value_list else ZERO
         return Totals(
-            one_time=to_ore(one_time),
-            monthly=to_ore(monthly),
-            monthly_mobile=to_ore(monthly_mobile),
-            monthly_company=to_ore(monthly_company),
+            one_time=one_time,
+            monthly=monthly,
+            monthly_mobile=monthly_mobile,
+            monthly_company=monthly_company,
             traffic_monthly=to_ore(sum((t.amount for t in traffic), ZERO)),
             vat_rate=rate,
             one_time_vat=one_time_vat,
             monthly_vat=monthly_vat,
-            one_time_incl_vat=to_ore(one_time) + one_time_vat,
-            monthly_incl_vat=to_ore(monthly) + monthly_vat,
+            one_time_incl_vat=one_time + one_time_vat,
+            monthly_incl_vat=monthly + monthly_vat,
             contract_months=months,
-            contract_value=to_ore(one_time + monthly * months),
+            contract_value=contract_value,
+            one_time_list=one_time_list,
+            monthly_list=monthly_list,
+            contract_value_list=contract_value_list,
+            one_time_line_discount=one_time_list - one_time_lines,
+            monthly_line_discount=monthly_list - monthly_lines,
+            one_time_quote_discount=one_time_quote_discount,
+            monthly_quote_discount=monthly_quote_discount,
+            free_months=free,
+            discount_total=discount_total,
+            discount_share=share.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
         )
 
     def terms(self, lines: tuple[Line, ...], traffic: tuple[TrafficLine, ...]) -> tuple[str, ...]:

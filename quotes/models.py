@@ -93,6 +93,8 @@ class Quote(models.Model):
     items = models.JSONField(_("antal per artikel"), default=dict, blank=True)
     manual_prices = models.JSONField(_("överenskomna priser"), default=dict, blank=True)
     traffic = models.JSONField(_("trafikuppskattning"), default=dict, blank=True)
+    # Negotiated discounts, exactly the JSON API's "discounts" object (configurator.discounts).
+    discounts = models.JSONField(_("rabatter"), default=dict, blank=True)
     on_site_training = models.BooleanField(_("utbildning på plats"), default=False)
     travel_cost = models.DecimalField(
         _("resekostnad"), max_digits=10, decimal_places=2, null=True, blank=True

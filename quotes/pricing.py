@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 
+from configurator.discounts import parse_discounts
 from configurator.pricing import (
     TRAFFIC_FIELDS,
     Catalog,
@@ -24,8 +25,10 @@ def _amount(value) -> Decimal | None:
     return Decimal(value) if value not in (None, "") else None
 
 
-def quote_configuration(quote: Quote) -> Configuration:
-    """The quote's stored choices as the engine's input (only positive quantities)."""
+def quote_configuration(quote: Quote, catalog: Catalog) -> Configuration:
+    """The quote's stored choices as the engine's input (only positive quantities).
+    Its discounts are stored as the API's ``discounts`` object; a part that no longer
+    reads (an item gone from the list) is left out, never an exception."""
     manual = {
         code: ManualPrice(one_time=_amount(p.get("one_time")), monthly=_amount(p.get("monthly")))
         for code, p in (quote.manual_prices or {}).items()
@@ -38,6 +41,7 @@ def quote_configuration(quote: Quote) -> Configuration:
         contract_months=quote.contract_months,
         on_site_training=quote.on_site_training,
         travel_cost=quote.travel_cost,
+        discounts=parse_discounts(quote.discounts or None, catalog)[0],
     )
 
 
@@ -46,7 +50,7 @@ def quote_pricing(quote: Quote, *, catalog: Catalog | None = None) -> PriceResul
     with (``catalog`` saves loading it again when the caller has it)."""
     if catalog is None:
         catalog = catalog_for(quote.price_list)
-    return price(catalog, quote_configuration(quote))
+    return price(catalog, quote_configuration(quote, catalog))
 
 
 def quote_preview(quote: Quote, changes: dict) -> Quote:

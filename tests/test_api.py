@@ -40,6 +40,9 @@ def test_spec_example_is_priced(api, price_list):
         "quantity": 25, "monthly_quantity": 25, "one_time_unit": "0.00", "monthly_unit": "89.00",
         "one_time": "0.00", "monthly": "2225.00", "billed_to": "mobile", "auto_added": False,
         "reason": None, "manual": False, "footnote": "3",
+        # Spec "Discounts": every line carries its list amounts and discounts (none here).
+        "monthly_list": "2225.00", "monthly_discount": "0.00", "one_time_list": "0.00",
+        "one_time_discount": "0.00",
     }
     impl = next(l for l in body["lines"] if l["code"] == "impl_teams")
     assert impl["auto_added"] is True and impl["footnote"] == "4"
@@ -194,3 +197,46 @@ def test_minus_zero_amount_is_zero(api, price_list):
                       "manual_prices": {"answering_service_20": {"monthly": "-0"}}}).json()
     line = next(l for l in body["lines"] if l["code"] == "answering_service_20")
     assert line["monthly"] == "0.00" and line["monthly_unit"] == "0.00"
+
+
+# --- Discounts (spec "Discounts") ---------------------------------------------------------
+
+
+def test_the_spec_discounts_example_is_priced_and_answered(api, price_list):
+    body = post(api, {
+        "items": {"mobile_user": 10, "softphone": 10, "guided_delivery": 1},
+        "discounts": {
+            "lines": {"softphone": {"monthly_percent": "10"}, "guided_delivery": {"one_time_amount": "1995.00"}},
+            "monthly_percent": "5",
+            "one_time_percent": "0",
+            "free_months": 2,
+        },
+    })
+    assert body.status_code == 200
+    data = body.json()
+    soft = next(l for l in data["lines"] if l["code"] == "softphone")
+    assert (soft["monthly_list"], soft["monthly_discount"], soft["monthly"]) == ("290.00", "29.00", "261.00")
+    guided = next(l for l in data["lines"] if l["code"] == "guided_delivery")
+    assert (guided["one_time_list"], guided["one_time_discount"], guided["one_time"]) == ("9995.00", "1995.00", "8000.00")
+    t = data["totals"]
+    assert (t["monthly_list"], t["one_time_list"], t["contract_value_list"]) == ("1180.00", "9995.00", "52475.00")
+    assert (t["monthly"], t["one_time"], t["contract_value"]) == ("1093.45", "8000.00", "45177.30")
+    assert (t["discount_total"], t["discount_share"], t["free_months"]) == ("7297.70", "0.1391", 2)
+    assert t["monthly_incl_vat"] == "1366.81"  # VAT on the net
+
+
+@pytest.mark.parametrize(
+    "discounts, field",
+    [
+        ({"monthly_percent": "100.5"}, "discounts.monthly_percent"),
+        ({"lines": {"mobile_user": {"monthly_amount": "1000.00"}}}, "discounts.lines.mobile_user.monthly_amount"),
+        ({"lines": {"mobile_user": {"monthly_percent": "-3"}}}, "discounts.lines.mobile_user.monthly_percent"),
+        ({"lines": {"teleporter": {"monthly_percent": "3"}}}, "discounts.lines.teleporter"),
+        ({"free_months": 36}, "discounts.free_months"),
+        ("lots", "discounts"),
+    ],
+)
+def test_bad_discounts_are_400s_naming_the_field(api, price_list, discounts, field):
+    r = post(api, {"items": {"mobile_user": 2}, "discounts": discounts})
+    assert r.status_code == 400
+    assert [e["field"] for e in r.json()["errors"]] == [field]

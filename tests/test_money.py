@@ -36,3 +36,13 @@ def test_one_rule_whole_kronor_or_ore_and_plain_numbers():
 
 def test_garbage_renders_nothing():
     assert kr("abc") == "" and kr(None) == ""
+
+
+def test_percentages_and_discounts_read_the_swedish_way():
+    from quotes.templatetags.money import kr_off, pct
+
+    assert [pct(v) for v in (D("10.00"), D("12.50"), D("13.9"), D("0.25"))] == [
+        "10", "12,5", "13,9", "0,25"
+    ]
+    assert kr_off(D("1995.00")) == "−1\u00a0995\u00a0kr"
+    assert kr_off(D("72.50")) == "−72,50\u00a0kr"

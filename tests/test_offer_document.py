@@ -236,3 +236,66 @@ def test_one_money_format_and_one_word_for_the_contract_value(draft, seller, cli
         text = squash(page)
         assert not re.search(r"\d,00 kr", text), "whole kronor are written without decimals"
         assert "Kontraktsvärde" not in text and "Avtalsvärde" in text
+
+
+# --- Discounts: list price, discount and net on every rendering ---------------------------
+
+DISCOUNTS = {
+    "lines": {"teams_voice": {"monthly_percent": "10"}, "startup_help": {"one_time_amount": "1000.00"}},
+    "monthly_percent": "5",
+    "free_months": 2,
+}
+
+
+def test_a_discounted_offer_reads_the_same_on_every_screen_and_in_the_pdf(doc_env, seller, price_list, client):
+    quote = make_quote(owner=seller, price_list=price_list, discounts=DISCOUNTS)
+    result = quote_pricing(quote)
+    t = result.totals
+    assert result.valid and t.has_discount and t.free_months == 2
+    client.force_login(seller)
+    summary_html = client.get(reverse("quotes:step", args=[quote.pk, "sammanstallning"])).content.decode()
+    summary = offer_of(summary_html)
+    signed = quote_sign(quote=quote, user=seller)
+    seller_page = offer_of(client.get(reverse("quotes:detail", args=[signed.pk])).content.decode())
+    client.logout()
+    customer_page = offer_of(client.get(reverse("quote-customer:offer", args=[signed.token])).content.decode())
+    assert summary == seller_page == customer_page
+
+    # Per line: the net amount in its column, the discount and the list price under the name.
+    users = dict(summary["sections"])["Användartjänster"]
+    voice = next(row for row in users if row[0].startswith("Teamsintegration – Voice"))
+    # 25 × 29 = 725 a month, 10 % of it 72,50.
+    assert "Rabatt 10 %: −72,50 kr per månad (listpris 725 kr)" in voice[0]
+    assert voice[-1] == "652,50 kr"
+    delivery = dict(summary["sections"])["Leverans och utbildning"]
+    startup = next(row for row in delivery if row[0].startswith("Uppstartshjälp"))
+    assert "Rabatt: −1 000 kr engångs (listpris" in startup[0]
+
+    totals = [" ".join(row) for row in summary["totals"]]
+    assert any(r.startswith("Månadsavgift enligt prislistan") for r in totals), totals
+    assert any(r.startswith("Offertrabatt 5 % −") for r in totals), totals
+    assert "Fria månader (ingen månadsavgift) 2 mån" in totals
+    share = f"{t.discount_share * 100:.1f}".replace(".", ",").removesuffix(",0")
+    assert any(r.startswith(f"Total rabatt under avtalstiden ({share} %) −") for r in totals), totals
+    assert "(36 − 2 fria månader)" in squash(summary_html)
+
+    text = pdf_text(stored_bytes(signed.pdf))
+    for row in totals:
+        assert row in text, row
+    assert "Rabatt 10 %: −" in text and "(36 − 2 fria månader)" in text
+
+
+def test_a_snapshot_signed_before_discounts_reads_without_any(draft, seller):
+    signed = quote_sign(quote=draft, user=seller)
+    old = copy.deepcopy(signed.snapshot)
+    old.pop("discounts")
+    for line in old["lines"]:
+        for key in ("one_time_list", "monthly_list", "one_time_discount", "monthly_discount"):
+            line.pop(key)
+    for key in ("one_time_list", "monthly_list", "contract_value_list", "one_time_line_discount",
+                "monthly_line_discount", "one_time_quote_discount", "monthly_quote_discount",
+                "free_months", "discount_total", "discount_share"):
+        old["totals"].pop(key)
+    doc = document_read(old, quote=signed)
+    assert doc.totals.contract_value_list == doc.totals.contract_value and not doc.totals.has_discount
+    assert all(not l.discounted and l.monthly_list == l.monthly for l in doc.lines)

@@ -490,6 +490,7 @@ def test_footnote_2_travel_line_is_a_manual_one_time_line_on_the_company():
         reason=None,
         footnote="2",
         manual=True,
+        one_time_list=D("2750.50"),  # no discount: the list amount is the net
     )
     assert r.warnings == () and r.errors == ()  # a half day is a training day
     assert r.totals.one_time == D("8740.50")  # 5 990 + 2 750,50

@@ -17,7 +17,15 @@ import pytest
 from django.utils import translation
 
 from configurator import pricing
-from configurator.pricing import Configuration, ManualPrice, Problem, TrafficEstimate, price
+from configurator.pricing import (
+    Configuration,
+    Discounts,
+    LineDiscount,
+    ManualPrice,
+    Problem,
+    TrafficEstimate,
+    price,
+)
 
 from .test_pricing import CATALOG, line, run
 
@@ -147,6 +155,30 @@ CASES = [
         "Trafikuppskattningen har NPS-sms men offerten saknar NPS Enkät.",
         ("nps_survey",),
     ),
+    # Discounts (spec "Discounts"): never more than the line, per fee.
+    (
+        "discount_exceeds_line",
+        dict(items={"mobile_user": 2}, discounts=Discounts(lines={"mobile_user": LineDiscount(monthly_amount=D("200"))})),
+        "errors", "discount_exceeds_line",
+        "Rabatten på Användare med mobilt nummer (200 kr i månaden) är större än raden (178 kr).",
+        ("mobile_user",),
+    ),
+    # A discount on an item the quote no longer has is kept, not used.
+    (
+        "discount_without_line",
+        dict(items={"mobile_user": 2}, discounts=Discounts(lines={"softphone": LineDiscount(monthly_percent=D("10"))})),
+        "warnings", "discount_without_line",
+        "Rabatten på Softphone används inte: artikeln finns inte i offerten.",
+        ("softphone",),
+    ),
+    # Free months: 0 ≤ N < the contract term.
+    (
+        "free_months_exceed_term",
+        dict(items={"mobile_user": 2}, contract_months=12, discounts=Discounts(free_months=12)),
+        "errors", "free_months_exceed_term",
+        "12 fria månader går inte med 12 månaders avtalstid — högst 11.",
+        (),
+    ),
 ]
 
 
@@ -185,7 +217,7 @@ def test_every_problem_code_of_the_engine_is_covered():
     `make mutate` the module's file also holds mutants such as "XXat_most_oneXX".)"""
     source = Path(pricing.__file__).read_text("utf-8")
     engine_codes = set(re.findall(r'self\.(?:error|warn)\(\s*"([a-z_]+)"', source))
-    assert len(engine_codes) == 12
+    assert len(engine_codes) == 15
     assert {c[3] for c in CASES} == engine_codes
 
 

@@ -118,7 +118,8 @@ def quote_list_totals(quotes) -> dict[int, ListTotals]:
         if quote.price_list_id not in catalogs:
             catalogs[quote.price_list_id] = catalog_for(quote.price_list)
         try:
-            result = price(catalogs[quote.price_list_id], quote_configuration(quote))
+            catalog = catalogs[quote.price_list_id]
+            result = price(catalog, quote_configuration(quote, catalog))
         except InvalidConfiguration:
             continue
         out[quote.pk] = ListTotals(

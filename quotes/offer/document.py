@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop as N_
 from configurator.pricing import NPS_SURVEY, NPS_TRAFFIC, PriceResult, Totals, TrafficLine
 
 from ..pricing import quote_pricing
-from .snapshot import TOTALS_FIELDS, snapshot_build, snapshot_check
+from .snapshot import DISCOUNT_TOTALS_FIELDS, TOTALS_FIELDS, snapshot_build, snapshot_check
 
 if TYPE_CHECKING:
     from .changes import RevisionChanges
@@ -51,6 +51,13 @@ def _d(value) -> Decimal:
     return Decimal(value) if value not in (None, "") else Decimal("0.00")
 
 
+def _percent(value) -> Decimal | None:
+    """A negotiated percentage as the offer writes it: "10 %", "12,5 %"."""
+    if value in (None, ""):
+        return None
+    return Decimal(str(value)).normalize()
+
+
 @dataclass(frozen=True)
 class DocLine:
     code: str
@@ -66,6 +73,16 @@ class DocLine:
     reason: str | None
     manual: bool
     term_number: int | None  # the number of the term (footnote) in this offer's terms
+    one_time_list: Decimal = Decimal("0.00")
+    monthly_list: Decimal = Decimal("0.00")
+    one_time_discount: Decimal = Decimal("0.00")
+    monthly_discount: Decimal = Decimal("0.00")
+    one_time_discount_percent: Decimal | None = None  # as negotiated, when a percentage
+    monthly_discount_percent: Decimal | None = None
+
+    @property
+    def discounted(self) -> bool:
+        return bool(self.one_time_discount or self.monthly_discount)
 
     @property
     def per_user_monthly(self) -> bool:
@@ -120,9 +137,21 @@ class DocTerm:
 
 @dataclass(frozen=True)
 class DocTotals(Totals):
+    monthly_quote_percent: Decimal = Decimal("0")
+    one_time_quote_percent: Decimal = Decimal("0")
+
     @property
     def vat_percent(self) -> Decimal:
         return (self.vat_rate * 100).normalize()
+
+    @property
+    def discount_percent(self) -> Decimal:
+        """The total discount as a share of the list contract value, in percent (one decimal)."""
+        return (self.discount_share * 100).quantize(Decimal("0.1"))
+
+    @property
+    def months_charged(self) -> int:
+        return self.contract_months - self.free_months
 
 
 @dataclass(frozen=True)
@@ -177,7 +206,10 @@ def document_read(snapshot: dict[str, Any], *, quote) -> OfferDocument:
     )
     term_number = {t.ref: t.number for t in terms}
     by_section: dict[str, list[DocLine]] = {key: [] for key in SECTION_ORDER}
+    negotiated = snap.get("discounts") or {}
+    line_percents = negotiated.get("lines") or {}
     for l in snap["lines"]:
+        percents = line_percents.get(l["code"]) or {}
         by_section[l["section"]].append(
             DocLine(
                 code=l["code"],
@@ -193,6 +225,13 @@ def document_read(snapshot: dict[str, Any], *, quote) -> OfferDocument:
                 reason=l["reason"],
                 manual=bool(l["manual"]),
                 term_number=term_number.get(l["footnote"]),
+                # A snapshot from before discounts: the list amount is the amount.
+                one_time_list=_d(l.get("one_time_list", l["one_time"])),
+                monthly_list=_d(l.get("monthly_list", l["monthly"])),
+                one_time_discount=_d(l.get("one_time_discount")),
+                monthly_discount=_d(l.get("monthly_discount")),
+                one_time_discount_percent=_percent(percents.get("one_time_percent")),
+                monthly_discount_percent=_percent(percents.get("monthly_percent")),
             )
         )
     sections = tuple(
@@ -236,10 +275,23 @@ def document_read(snapshot: dict[str, Any], *, quote) -> OfferDocument:
         if tf["code"] not in NPS_TRAFFIC or NPS_SURVEY in codes
     )
     t = snap["totals"]
+    # A snapshot from before discounts: list figures are the net ones, no discount.
+    without_discounts = {
+        "one_time_list": t["one_time"],
+        "monthly_list": t["monthly"],
+        "contract_value_list": t["contract_value"],
+        "free_months": 0,
+        "discount_share": "0.0000",
+    }
+    discount_totals = {name: t.get(name, without_discounts.get(name)) for name in DISCOUNT_TOTALS_FIELDS}
     totals = DocTotals(
         **{name: _d(t[name]) for name in TOTALS_FIELDS if name != "contract_months"},
+        **{name: _d(v) for name, v in discount_totals.items() if name != "free_months"},
+        free_months=int(discount_totals["free_months"] or 0),
         vat_rate=_d(t["vat_rate"]),
         contract_months=int(t["contract_months"]),
+        monthly_quote_percent=_d(negotiated.get("monthly_percent")),
+        one_time_quote_percent=_d(negotiated.get("one_time_percent")),
     )
     price_list = snap["price_list"]
     return OfferDocument(

@@ -14,11 +14,15 @@ Schema version 2 (``"schema": 2``); amounts are strings in kronor with two decim
     customer {company_name, org_number, contact_name, contact_email, contact_phone, address}
     seller {name, email, company {name, org_number, address}}
     lines [{code, name, section, billed_to, quantity, monthly_quantity, one_time_unit,
-            monthly_unit, one_time, monthly, auto_added, reason, manual, footnote}]
+            monthly_unit, one_time, monthly, auto_added, reason, manual, footnote,
+            one_time_list, monthly_list, one_time_discount, monthly_discount}]
+            (one_time and monthly are net of the line's discount; the *_list and
+            *_discount keys were added with discounts: a snapshot without them has none)
     traffic [{code, name, quantity, billable_quantity, unit_price, amount, footnote}]
     totals {one_time, monthly, monthly_mobile, monthly_company, traffic_monthly, vat_rate,
             one_time_vat, monthly_vat, one_time_incl_vat, monthly_incl_vat,
-            contract_months, contract_value}
+            contract_months, contract_value, + DISCOUNT_TOTALS_FIELDS (optional, as above)}
+    discounts {…}                    the discounts as negotiated (the API's object; optional)
     terms [{ref, title, text}]       the footnotes that apply, in the price list's order
     tariffs [{code, name, unit_price, free_quota, footnote}]   the whole traffic tariff
 
@@ -47,12 +51,19 @@ class UnknownSnapshotSchema(ValueError):
 LINE_FIELDS = (
     "code", "name", "section", "billed_to", "quantity", "monthly_quantity", "one_time_unit",
     "monthly_unit", "one_time", "monthly", "auto_added", "reason", "manual", "footnote",
+    "one_time_list", "monthly_list", "one_time_discount", "monthly_discount",
 )
 TRAFFIC_FIELDS = ("code", "name", "quantity", "billable_quantity", "unit_price", "amount", "footnote")
 TOTALS_FIELDS = (
     "one_time", "monthly", "monthly_mobile", "monthly_company", "traffic_monthly",
     "one_time_vat", "monthly_vat", "one_time_incl_vat", "monthly_incl_vat", "contract_months",
     "contract_value",
+)
+# Added with discounts; a snapshot without them was signed without discounts.
+DISCOUNT_TOTALS_FIELDS = (
+    "one_time_list", "monthly_list", "contract_value_list", "one_time_line_discount",
+    "monthly_line_discount", "one_time_quote_discount", "monthly_quote_discount", "free_months",
+    "discount_total", "discount_share",
 )
 
 
@@ -108,7 +119,12 @@ def snapshot_build(*, quote, result: PriceResult, signer=None, signed_at: dateti
         },
         "lines": [_fields(line, LINE_FIELDS) for line in result.lines],
         "traffic": [_fields(line, TRAFFIC_FIELDS) for line in result.traffic],
-        "totals": {**_fields(t, TOTALS_FIELDS), "vat_rate": str(t.vat_rate)},
+        "totals": {
+            **_fields(t, TOTALS_FIELDS + DISCOUNT_TOTALS_FIELDS),
+            "vat_rate": str(t.vat_rate),
+            "discount_share": f"{t.discount_share:.4f}",
+        },
+        "discounts": dict(quote.discounts or {}),
         "terms": [
             {"ref": ref, "title": catalog.term_titles.get(ref, ""), "text": catalog.footnotes[ref]}
             for ref in result.terms

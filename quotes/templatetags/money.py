@@ -45,6 +45,29 @@ def kr(value):
 
 
 @register.filter
+def kr_off(value):
+    """A discount as the offer shows it, with a minus sign: 29 → "−29 kr"."""
+    try:
+        return format_money(-Decimal(str(value)))
+    except (InvalidOperation, ValueError, TypeError):
+        return ""
+
+
+@register.filter
+def pct(value):
+    """A percentage without needless zeros: 10.00 → "10", 12.50 → "12,5" (the "%" is the
+    template's)."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return ""
+    text = format_number(number, 2)
+    if "," in text or "." in text:
+        text = text.rstrip("0").rstrip(",.")
+    return text
+
+
+@register.filter
 def num(value):
     """A Swedish number without unit: 100000 → "100 000"."""
     return format_number(value)
