@@ -217,7 +217,10 @@ def compare(model_admin):
         price_list = _price_list(model_admin, request, pk, change=False)
         others = list(PriceList.objects.exclude(pk=price_list.pk).order_by("-valid_from", "-id"))
         chosen = request.GET.get("med")
-        base = next((p for p in others if str(p.pk) == chosen), None) if chosen else _default_base(price_list)
+        if chosen:
+            base = next((p for p in others if str(p.pk) == chosen), None)
+        else:
+            base = _default_base(price_list) or (others[0] if others else None)
         diff = price_lists_diff(base, price_list) if base else None
         impact = price_list_impact(price_list) if _not_yet_in_force(price_list) else []
         return TemplateResponse(

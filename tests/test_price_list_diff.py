@@ -151,3 +151,14 @@ def test_a_published_list_has_no_publish_page(client, admin_user, price_list):
     client.force_login(admin_user)
     r = client.get(f"/admin/configurator/pricelist/{price_list.pk}/publicera/", follow=True)
     assert "är redan publicerad" in r.content.decode()
+
+
+def test_the_list_in_force_is_compared_with_the_list_it_came_from_or_another(client, admin_user, price_list):
+    new = autumn(price_list)
+    client.force_login(admin_user)
+    r = client.get(f"/admin/configurator/pricelist/{price_list.pk}/jamfor/")
+    assert r.context["base"] == new  # the seed list was copied from none: the other list
+    assert "Från Smart Connect prislista" not in r.content.decode() and "Från Prislista höst" in r.content.decode()
+    assert r.context["impact"] == []  # a list in force affects nothing new
+    r = client.get(f"/admin/configurator/pricelist/{price_list.pk}/jamfor/?med=abc")
+    assert "Den valda prislistan finns inte" in r.content.decode()

@@ -407,3 +407,17 @@ def test_two_previews_confirmed_at_once_one_lands_and_the_other_is_refused(price
     assert PriceItem.objects.get(price_list=draft, code="softphone").monthly_fee == D(winner)
     assert PriceItem.history.filter(price_list_id=draft.pk, code="softphone", history_change_reason="import").count() == 1
     assert PriceList.objects.get(pk=draft.pk).version == draft.version + 1
+
+
+def test_the_preview_shows_other_fields_as_the_admin_reads_them(client, admin_user, draft):
+    client.force_login(admin_user)
+    data = edited_csv(draft, "softphone", "Avsnitt", "Företagstjänster")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    header = rows[0]
+    row = next(r for r in rows if r and r[0] == "softphone")
+    row[header.index("Fri mängd per månad")] = "10000"
+    row[header.index("Aktiv")] = "nej"
+    html = upload(client, draft, csv_bytes(rows), "höst.csv").content.decode()
+    assert "<td>Användartjänster</td><td>Företagstjänster</td>" in html
+    assert "<td>–</td><td>10\u00a0000</td>" in html
+    assert "<td>ja</td><td>nej</td>" in html

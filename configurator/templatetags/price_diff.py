@@ -31,6 +31,8 @@ def shown(value, kind: str) -> str:
         return str(PriceItem.Section(value).label)
     if kind == "billed_to":
         return str(PriceItem.BilledTo(value).label)
+    if kind == "number":
+        return formats.number_format(value, force_grouping=True, use_l10n=True)
     return str(value)
 
 
