@@ -52,6 +52,7 @@ def document(items, *, revision="A", catalog=CATALOG, contract_months=36, **conf
         contract_months=contract_months, customer_note="", on_site_training=False, price_list=None,
         company_name="Nordisk Logistik AB", org_number="556987-6542", contact_name="Erik Lind",
         contact_email="erik@example.se", contact_phone="", customer_address="", owner=SELLER,
+        discounts={},
     )
     result = price(catalog, Configuration(items=items, contract_months=contract_months, **config))
     return document_read(snapshot_build(quote=quote, result=result), quote=quote)
