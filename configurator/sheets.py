@@ -288,10 +288,24 @@ def _parse_bool(value) -> bool:
     raise BadValue(_("«%(value)s»: skriv ja eller nej.") % {"value": value})
 
 
+def _names(msgid) -> set[str]:
+    """A header, sheet name or label as it reads in any of the app's languages
+    (casefolded): a file exported in English reads in a Swedish session and back."""
+    from django.utils import translation
+
+    names = {str(msgid).casefold(), str(_(msgid)).casefold()}
+    for language in ("sv", "en"):
+        with translation.override(language):
+            names.add(str(_(msgid)).casefold())
+    return names
+
+
 def _parse_choice(value, choices) -> str:
+    """A choice by its code or its label, in Swedish or English (a file exported in either
+    language reads in both)."""
     text = "" if value is None else str(value).strip()
     for code, label in choices:
-        if text.casefold() in (code.casefold(), str(label).casefold()):
+        if text.casefold() == code.casefold() or text.casefold() in _names(label):
             return code
     allowed = ", ".join(str(label) for _code, label in choices)
     if not text:
@@ -363,10 +377,7 @@ class _Table:
 
 def _read_table(table: _Table, columns: tuple[Column, ...], errors: list[CellError]):
     """Rows of ``table`` as dicts of parsed values; the errors of every cell."""
-    titles = {}
-    for c in columns:
-        titles[c.title.casefold()] = c
-        titles[_(c.title).casefold()] = c
+    titles = {name: c for c in columns for name in _names(c.title)}
     positions: dict[str, int] = {}
     ignored = []
     for i, cell in enumerate(table.header):
@@ -413,10 +424,9 @@ def _tables_from_xlsx(data: bytes, errors: list[CellError]) -> tuple[_Table | No
     except Exception:  # a zip that is not a workbook, a damaged file
         errors.append(CellError("", None, "", _("Filen kunde inte läsas som en XLSX-arbetsbok.")))
         return None, None
-    names = {name.casefold(): name for name in book.sheetnames}
     tables = []
     for title in (ITEMS_SHEET, FOOTNOTES_SHEET):
-        name = names.get(_(title).casefold()) or names.get(title.casefold())
+        name = next((n for n in book.sheetnames if n.casefold() in _names(title)), None)
         if name is None:
             errors.append(CellError(_(title), None, "", _("Bladet «%(sheet)s» saknas i arbetsboken.") % {"sheet": _(title)}))
             tables.append(None)

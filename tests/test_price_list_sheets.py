@@ -421,3 +421,26 @@ def test_the_preview_shows_other_fields_as_the_admin_reads_them(client, admin_us
     assert "<td>Användartjänster</td><td>Företagstjänster</td>" in html
     assert "<td>–</td><td>10\u00a0000</td>" in html
     assert "<td>ja</td><td>nej</td>" in html
+
+
+def test_columns_the_import_does_not_know_are_named_and_left_alone(client, admin_user, draft):
+    client.force_login(admin_user)
+    rows = csv_rows(draft)
+    end = rows.index([])
+    rows[0].append("Kommentar")
+    for row in rows[1:end]:
+        row.append("höjs i höst?")
+    html = upload(client, draft, csv_bytes(rows), "höst.csv").content.decode()
+    assert "Kolumner som inte lästes: M (Kommentar)" in html and "Inga ändringar." in html
+
+
+def test_an_english_export_reads_in_a_swedish_session(draft):
+    from django.utils import translation
+
+    with translation.override("en"):
+        data = sheet_csv(*rows_of(draft))
+    sheet, errors = read(draft, data)
+    assert errors == []
+    from configurator.diff import list_diff
+
+    assert list_diff(*rows_of(draft), sheet.items, sheet.footnotes).is_empty
