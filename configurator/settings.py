@@ -226,6 +226,17 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 TASK_RETRY_DELAYS = [
     float(s) for s in os.environ.get("TASK_RETRY_DELAYS", "60,300,1800,7200,21600").split(",") if s.strip()
 ]
+# Webhooks (quotes/webhooks.py; README: "Webhooks"): a delivery that fails is tried again
+# after each of these delays (the Standard Webhooks schedule: 5 s, 5 min, 30 min, 2 h, 5 h,
+# 10 h, 10 h), then given up (an admin can send it again). Requests go only over HTTPS to
+# public addresses unless a receiver allows more, or WEBHOOK_ALLOW_INSECURE does for all
+# (development and tests only).
+WEBHOOK_RETRY_DELAYS = [
+    float(s) for s in os.environ.get("WEBHOOK_RETRY_DELAYS", "5,300,1800,7200,18000,36000,36000").split(",")
+    if s.strip()
+]
+WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
+WEBHOOK_ALLOW_INSECURE = env_bool("WEBHOOK_ALLOW_INSECURE", False)
 # Reminders of an unanswered offer this many days before its last valid day (the seller's;
 # the customer's too when QUOTE_CUSTOMER_REMINDER is on). 0 turns them off.
 QUOTE_REMINDER_DAYS = int(os.environ.get("QUOTE_REMINDER_DAYS", "3"))

@@ -1,10 +1,12 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Quote, QuoteEvent, Team
+from .models import Quote, QuoteEvent, Team, WebhookAttempt, WebhookDelivery, WebhookEndpoint, new_webhook_secret
+from .webhooks import UnsafeWebhookUrl, insecure_allowed, webhook_redeliver, webhook_target
 
 
 @admin.register(Quote)
@@ -67,3 +69,124 @@ class TeamAdmin(admin.ModelAdmin):
     @admin.display(description=_("säljare"), ordering="_members")
     def member_count(self, obj):
         return obj._members
+
+
+# --- Webhooks (quotes/webhooks.py) -----------------------------------------------------------
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("Adress (URL)"), max_length=500, assume_scheme="https",
+                         help_text=_("Mottagarens HTTPS-adress, t.ex. https://crm.example.se/webhooks/offert"))
+    events = forms.MultipleChoiceField(
+        label=_("Händelser"), choices=WebhookEndpoint.Event.choices, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Händelserna som skickas till mottagaren."),
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ("name", "url", "events", "active", "allow_insecure")
+
+    def clean(self):
+        data = super().clean()
+        url = data.get("url")
+        if url:
+            allow = insecure_allowed() or bool(data.get("allow_insecure"))
+            try:
+                webhook_target(url, allow_insecure=allow)
+            except UnsafeWebhookUrl as error:
+                self.add_error("url", error.message)
+        return data
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Receivers of quote events. The secret is made when the receiver is saved and shown
+    here for the receiver's configuration; "Ny hemlighet" replaces it."""
+
+    form = WebhookEndpointForm
+    list_display = ("name", "url", "active", "event_list", "allow_insecure")
+    list_filter = ("active",)
+    readonly_fields = ("secret_display", "delivery_link", "created_at", "updated_at")
+    actions = ("secret_rotate",)
+
+    def get_fields(self, request, obj=None):
+        fields = ["name", "url", "events", "active", "allow_insecure"]
+        return fields + (["secret_display", "delivery_link", "created_at", "updated_at"] if obj else [])
+
+    @admin.display(description=_("händelser"))
+    def event_list(self, obj):
+        return ", ".join(obj.events or [])
+
+    @admin.display(description=_("hemlighet (för att verifiera signaturen)"))
+    def secret_display(self, obj):
+        return format_html("<code>{}</code>", obj.secret)
+
+    @admin.display(description=_("leveranser"))
+    def delivery_link(self, obj):
+        url = reverse("admin:quotes_webhookdelivery_changelist") + f"?endpoint__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("Visa leveranserna"))
+
+    @admin.action(description=_("Ny hemlighet för valda mottagare"))
+    def secret_rotate(self, request, queryset):
+        for endpoint in queryset:
+            endpoint.secret = new_webhook_secret()
+            endpoint.save(update_fields=["secret", "updated_at"])
+        self.message_user(request, _("Ny hemlighet för %(n)s mottagare. Uppdatera mottagarnas inställning.") % {"n": queryset.count()})
+
+    def has_delete_permission(self, request, obj=None):
+        # Deliveries keep their receiver: stop one with "aktiv" instead.
+        return super().has_delete_permission(request, obj) and not (obj and obj.deliveries.exists())
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    fields = ("number", "at", "url", "ok", "status_code", "duration_ms", "error", "response_body")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """Every event sent (or on its way) to a receiver, each attempt with the answer."""
+
+    list_display = ("created_at", "event_type", "quote", "endpoint", "status", "attempts", "next_attempt_at", "last_error")
+    list_filter = ("status", "event_type", "endpoint")
+    search_fields = ("message_id", "quote__number", "quote__company_name")
+    list_select_related = ("quote", "endpoint")
+    inlines = (WebhookAttemptInline,)
+    actions = ("redeliver",)
+    fields = (
+        "endpoint", "quote", "event_type", "message_id", "status", "attempts", "next_attempt_at",
+        "delivered_at", "last_error", "created_at", "payload_display",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("innehåll"))
+    def payload_display(self, obj):
+        import json
+
+        return format_html("<pre>{}</pre>", json.dumps(obj.payload, ensure_ascii=False, indent=2))
+
+    @admin.action(description=_("Skicka igen (leveranser som har gett upp)"))
+    def redeliver(self, request, queryset):
+        sent = sum(webhook_redeliver(delivery=d) for d in queryset)
+        skipped = queryset.count() - sent
+        self.message_user(request, _("%(n)s leveranser skickas igen.") % {"n": sent})
+        if skipped:
+            self.message_user(
+                request, _("%(n)s hoppades över: bara leveranser som har gett upp kan skickas igen.") % {"n": skipped},
+                level=messages.WARNING,
+            )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

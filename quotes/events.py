@@ -1,10 +1,16 @@
-"""The audit trail: every quote event is appended here, never edited."""
+"""The audit trail: every quote event is appended here, never edited.
+
+An event that receivers subscribe to (signed, sent, opened, accepted, declined,
+expired) writes its webhook deliveries in the same transaction (``quotes.webhooks``):
+the event and what tells the outside about it commit together or not at all."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import HttpRequest
 
 from .models import Quote, QuoteEvent
+from .webhooks import EVENT_OF_KIND, webhook_deliveries_create
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -26,7 +32,7 @@ def quote_event_record(
     user = actor
     if user is None and request is not None and getattr(request, "user", None) is not None:
         user = request.user if request.user.is_authenticated else None
-    return QuoteEvent.objects.create(
+    values = dict(
         quote=quote,
         kind=kind,
         actor=user,
@@ -34,3 +40,9 @@ def quote_event_record(
         ip=client_ip(request),
         detail=detail[:500],
     )
+    if kind not in EVENT_OF_KIND:  # nothing goes out: no savepoint, no query more
+        return QuoteEvent.objects.create(**values)
+    with transaction.atomic():
+        event = QuoteEvent.objects.create(**values)
+        webhook_deliveries_create(event=event)
+    return event

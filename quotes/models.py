@@ -340,3 +340,116 @@ class StoredDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Webhooks (quotes.webhooks) ------------------------------------------------------------
+
+
+def new_webhook_secret() -> str:
+    """A signing secret in the Standard Webhooks format: ``whsec_`` + 32 random bytes in
+    base64 (what ``standardwebhooks.Webhook`` takes as it is)."""
+    import base64
+
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def new_webhook_message_id() -> str:
+    return "msg_" + secrets.token_urlsafe(18)
+
+
+class WebhookEndpoint(models.Model):
+    """A receiver that admins register: the quote events it gets, signed with its secret
+    (Standard Webhooks). Only HTTPS to public addresses, unless ``allow_insecure`` (or the
+    ``WEBHOOK_ALLOW_INSECURE`` setting) says otherwise."""
+
+    class Event(models.TextChoices):
+        SIGNED = "quote.signed", _("Offerten signerad (quote.signed)")
+        SENT = "quote.sent", _("Offerten skickad till kunden (quote.sent)")
+        OPENED = "quote.opened", _("Kunden öppnade offerten (quote.opened)")
+        ACCEPTED = "quote.accepted", _("Kunden godkände offerten (quote.accepted)")
+        DECLINED = "quote.declined", _("Kunden avböjde offerten (quote.declined)")
+        EXPIRED = "quote.expired", _("Offerten gick ut (quote.expired)")
+
+    name = models.CharField(_("namn"), max_length=100)
+    url = models.URLField(_("adress (URL)"), max_length=500)
+    events = models.JSONField(_("händelser"), default=list)
+    active = models.BooleanField(_("aktiv"), default=True)
+    secret = models.CharField(_("hemlighet"), max_length=100, default=new_webhook_secret)
+    allow_insecure = models.BooleanField(
+        _("tillåt http och interna adresser"), default=False,
+        help_text=_("Bara för test: skickar även utan HTTPS och till privata, lokala och interna adresser."),
+    )
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("webhook-mottagare")
+        verbose_name_plural = _("webhook-mottagare")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.url})"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one receiver: written in the transaction that records the event, so
+    it exists from that moment; the task queue sends it (and retries it) from there. The
+    body is fixed when the event happens; ``message_id`` (the ``webhook-id`` header) stays
+    the same on every attempt, for the receiver to recognise a repeat."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Väntar")
+        RETRYING = "retrying", _("Misslyckades, nytt försök")
+        DELIVERED = "delivered", _("Levererad")
+        FAILED = "failed", _("Gav upp")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("mottagare")
+    )
+    quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="webhook_deliveries", verbose_name=_("offert"))
+    event = models.ForeignKey(
+        QuoteEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="webhook_deliveries",
+        verbose_name=_("händelse"),
+    )
+    event_type = models.CharField(_("typ"), max_length=20, choices=WebhookEndpoint.Event.choices, db_index=True)
+    message_id = models.CharField(_("meddelande-id"), max_length=40, unique=True, default=new_webhook_message_id)
+    payload = models.JSONField(_("innehåll"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("försök"), default=0)
+    next_attempt_at = models.DateTimeField(_("nästa försök"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("levererad"), null=True, blank=True)
+    last_error = models.CharField(_("senaste fel"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("webhook-leverans")
+        verbose_name_plural = _("webhook-leveranser")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.endpoint.name} ({self.message_id})"
+
+
+class WebhookAttempt(models.Model):
+    """One try to deliver: when, to which URL, the answer (status, the start of the body)
+    or the error, and how long it took."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_rows", verbose_name=_("leverans")
+    )
+    number = models.PositiveSmallIntegerField(_("försök nr"))
+    at = models.DateTimeField(_("tidpunkt"))
+    url = models.CharField(_("adress"), max_length=500)
+    status_code = models.PositiveSmallIntegerField(_("HTTP-status"), null=True, blank=True)
+    response_body = models.TextField(_("svar (början)"), blank=True)
+    error = models.CharField(_("fel"), max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(_("tid (ms)"), default=0)
+    ok = models.BooleanField(_("lyckades"), default=False)
+
+    class Meta:
+        verbose_name = _("leveransförsök")
+        verbose_name_plural = _("leveransförsök")
+        ordering = ["delivery", "number", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} #{self.number}"

@@ -110,13 +110,19 @@ def enqueue_on_commit(task_: Task, *, robust: bool = False, **kwargs) -> None:
 
 
 def retried_task(
-    *, on_failure: Callable[..., None] | None = None, priority: int = 0, queue_name: str = "default"
+    *,
+    on_failure: Callable[..., None] | None = None,
+    priority: int = 0,
+    queue_name: str = "default",
+    delays: Callable[[], list[float]] = retry_delays,
 ) -> Callable[[Callable[..., object]], Task]:
     """Make a module-level function a task that is retried with back-off when it raises.
 
     The task takes the function's keyword arguments (plus ``attempt``, which the queue
     sets, and passes on to a function that has an ``attempt`` parameter). ``on_failure(failure, **kwargs)`` runs after every failed attempt, with a
-    ``Failure`` that says whether and when it is tried again."""
+    ``Failure`` that says whether and when it is tried again. ``delays`` gives the
+    schedule of retries (``TASK_RETRY_DELAYS`` unless told otherwise: webhooks keep
+    trying longer, ``WEBHOOK_RETRY_DELAYS``)."""
 
     def decorate(func: Callable[..., object]) -> Task:
         wants_attempt = "attempt" in inspect.signature(func).parameters
@@ -126,11 +132,11 @@ def retried_task(
             try:
                 return func(**kwargs, attempt=attempt) if wants_attempt else func(**kwargs)
             except Exception as error:
-                delays = retry_delays()
+                schedule = delays()
                 retry_at = None
-                if not isinstance(error, PermanentFailure) and attempt <= len(delays):
-                    retry_at = timezone.now() + timedelta(seconds=delays[attempt - 1])
-                failure = Failure(error=error, attempt=attempt, attempts=len(delays) + 1, retry_at=retry_at)
+                if not isinstance(error, PermanentFailure) and attempt <= len(schedule):
+                    retry_at = timezone.now() + timedelta(seconds=schedule[attempt - 1])
+                failure = Failure(error=error, attempt=attempt, attempts=len(schedule) + 1, retry_at=retry_at)
                 with transaction.atomic():
                     if retry_at is not None:
                         the_task.using(run_after=retry_at).enqueue(attempt=attempt + 1, **kwargs)

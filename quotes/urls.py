@@ -24,4 +24,6 @@ urlpatterns = [
     path("<int:pk>/ny-revision/", offer.quote_revise_view, name="revise"),
     path("<int:pk>/pdf/", offer.quote_pdf_view, name="pdf"),
     path("<int:pk>/pdf/godkand/", offer.quote_accepted_pdf_view, name="accepted-pdf"),
+    path("<int:pk>/leveransorder.json", offer.delivery_order_json_view, name="delivery-order-json"),
+    path("<int:pk>/leveransorder.xlsx", offer.delivery_order_xlsx_view, name="delivery-order-xlsx"),
 ]

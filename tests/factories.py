@@ -44,6 +44,43 @@ MEDIUM_ITEMS = {
     "training_half_day": 1,
 }
 
+# Three realistic deals (the delivery order is checked against each): field values for
+# ``QuoteFactory(**DEMO_SCENARIOS[name])``.
+DEMO_SCENARIOS = {
+    # A small office: five users with softphones, two fixed numbers, a function number and
+    # a 10-number series; no delivery chosen (self-configuration), 12 months.
+    "litet_kontor": {
+        "company_name": "Kontorsbolaget i Lund AB",
+        "items": {"mobile_user": 5, "softphone": 5, "fixed_number": 2, "function_number": 1, "number_series_10": 1},
+        "contract_months": 12,
+    },
+    # Customer service: 15 agents with fixed numbers and Teams status, Svarsservice
+    # package 20 at an agreed price (guided delivery required), a half-day training, 24 months.
+    "kundtjanst": {
+        "company_name": "Kundservice Norr AB",
+        "items": {
+            "mobile_user": 15, "fixed_number": 15, "teams_status": 15, "function_number": 2,
+            "number_series_100": 1, "answering_service_20": 1, "guided_delivery": 1, "training_half_day": 1,
+        },
+        "manual_prices": {"answering_service_20": {"monthly": "7900.00"}},
+        "contract_months": 24,
+    },
+    # Integration-heavy: 40 users on Teams Voice, AD and calendar, call recording for ten,
+    # API Access, start-up help with three extra cases, two full days of training on site
+    # with the agreed travel cost, a 1 000-number series, 36 months.
+    "integrationer": {
+        "company_name": "Integrerade System Sverige AB",
+        "items": {
+            "mobile_user": 40, "teams_voice": 40, "ad": 40, "calendar": 40, "call_recording": 10,
+            "api_access": 1, "number_series_1000": 1, "startup_help": 1, "extra_config": 3,
+            "training_full_day": 2,
+        },
+        "on_site_training": True,
+        "travel_cost": "3500.00",
+        "contract_months": 36,
+    },
+}
+
 
 class UserFactory(DjangoModelFactory):
     class Meta:

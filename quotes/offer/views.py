@@ -22,6 +22,14 @@ from ..errors import DocumentError, QuoteNotSignable
 from ..events import quote_event_record
 from ..models import SUMMARY_STEP, Quote, QuoteEvent
 from ..notifications import quote_send
+from .delivery_order import (
+    DeliveryOrderUnavailable,
+    delivery_order,
+    delivery_order_filename,
+    delivery_order_json,
+    delivery_order_sections,
+    delivery_order_xlsx,
+)
 from .document import offer_document
 from .services import quote_expire_if_due, quote_reissue, quote_revise, quote_sign
 from .signing import SigningNotConfigured
@@ -40,6 +48,8 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if quote.is_draft and may_change(request.user, quote):
         return redirect("quotes:step", pk=quote.pk, step=quote.current_step)
     context = {"quote": quote, "mine": quote.owner_id == request.user.pk, "doc": offer_document(quote)}
+    if quote.status == Quote.Status.ACCEPTED:
+        context["order_sections"] = delivery_order_sections(delivery_order(quote))
     return render(request, "quotes/offer/detail.html", context)
 
 
@@ -193,3 +203,41 @@ def quote_accepted_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The accepted offer: the signed offer plus the customer's acceptance page."""
     quote = get_object_or_404(Quote.objects.visible_to(request.user), pk=pk)
     return pdf_download(request, quote, accepted=True)
+
+
+def _accepted_order(request: HttpRequest, pk: int) -> tuple[Quote, dict]:
+    quote = get_object_or_404(Quote.objects.visible_to(request.user), pk=pk)
+    try:
+        return quote, delivery_order(quote)
+    except DeliveryOrderUnavailable:
+        raise Http404 from None
+
+
+def _download(data: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@seller_required
+@require_GET
+def delivery_order_json_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The delivery order of an accepted quote as JSON (what the quote.accepted webhook
+    carries); 404 before the customer has accepted."""
+    quote, order = _accepted_order(request, pk)
+    return _download(delivery_order_json(order), content_type="application/json; charset=utf-8",
+                     filename=delivery_order_filename(quote, "json"))
+
+
+@seller_required
+@require_GET
+def delivery_order_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The delivery order of an accepted quote as a workbook for the delivery team."""
+    quote, order = _accepted_order(request, pk)
+    return _download(
+        delivery_order_xlsx(order),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=delivery_order_filename(quote, "xlsx"),
+    )
