@@ -81,11 +81,13 @@ def webhook_retry_delays() -> list[float]:
 
 
 class UnsafeWebhookUrl(ValueError):
-    """The URL is not HTTPS or its host is (or resolves to) an internal address."""
+    """The URL is not HTTPS or its host is (or resolves to) an internal address; or
+    (``transient``) its host name could not be resolved just now."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, transient: bool = False):
         super().__init__(message)
         self.message = message
+        self.transient = transient
 
 
 def insecure_allowed(endpoint: WebhookEndpoint | None = None) -> bool:
@@ -103,9 +105,11 @@ def address_is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool
     return ip.is_global and not ip.is_multicast
 
 
-def webhook_target(url: str, *, allow_insecure: bool, resolve=socket.getaddrinfo) -> tuple[str, str, int, list[str]]:
-    """Check ``url`` and resolve its host: (scheme, host, port, addresses to connect to).
-    ``UnsafeWebhookUrl`` with a Swedish message when it may not be used."""
+def webhook_target(url: str, *, allow_insecure: bool, resolve=None) -> tuple[str, str, int, list[str]]:
+    """Check ``url`` and resolve its host (``resolve``: ``socket.getaddrinfo``): (scheme,
+    host, port, addresses to connect to). ``UnsafeWebhookUrl`` with a Swedish message when
+    it may not be used."""
+    resolve = resolve or socket.getaddrinfo
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -124,7 +128,7 @@ def webhook_target(url: str, *, allow_insecure: bool, resolve=socket.getaddrinfo
     try:
         infos = resolve(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
-        raise UnsafeWebhookUrl(_("Värdnamnet %(host)s kunde inte slås upp.") % {"host": host}) from None
+        raise UnsafeWebhookUrl(_("Värdnamnet %(host)s kunde inte slås upp.") % {"host": host}, transient=True) from None
     addresses: list[str] = []
     for _family, _type, _proto, _canon, sockaddr in infos:
         ip = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
@@ -196,8 +200,8 @@ def webhook_post(*, url: str, body: bytes, headers: dict[str, str], allow_insecu
 
     try:
         scheme, host, port, addresses = webhook_target(url, allow_insecure=allow_insecure)
-    except UnsafeWebhookUrl as error:
-        return result(error=error.message, refused=True)
+    except UnsafeWebhookUrl as error:  # a name that does not resolve now may later: retried
+        return result(error=error.message, refused=not error.transient)
     parts = urlsplit(url.strip())
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
