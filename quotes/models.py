@@ -452,4 +452,4 @@ class WebhookAttempt(models.Model):
         ordering = ["delivery", "number", "id"]
 
     def __str__(self) -> str:
-        return f"{self.delivery_id} #{self.number}"
+        return _("Försök %(n)s") % {"n": self.number}
