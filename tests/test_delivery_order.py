@@ -177,3 +177,30 @@ def test_a_spreadsheet_formula_typed_by_a_customer_stays_text(doc_env, seller, p
     book = load_workbook(io.BytesIO(seller_client.get(reverse("quotes:delivery-order-xlsx", args=[quote.pk])).content))
     values = [c for r in book["Leveransorder"].iter_rows(values_only=True) for c in r if c]
     assert "'=HYPERLINK(\"x\")" in values and "'=1+1, Vd" in values
+
+
+@pytest.mark.django_db
+def test_agreed_discounts_are_in_the_order(doc_env, seller, price_list, seller_client):
+    """Customer service with 10 % off Svarsservice, 1 995 kr off the guided delivery, 5 %
+    off the monthly total and two free months."""
+    quote = QuoteFactory(owner=seller, **DEMO_SCENARIOS["kundtjanst"], discounts={
+        "lines": {"answering_service_20": {"monthly_percent": "10"}, "guided_delivery": {"one_time_amount": "1995.00"}},
+        "monthly_percent": "5",
+        "free_months": 2,
+    })
+    quote = quote_accept(quote=quote_sign(quote=quote, user=seller), name="Maria Berg", title="Vd", ip=None,
+                         user_agent="")
+    order = delivery_order(quote)
+    svar = order["answering_service"]
+    assert (svar["monthly_list"], svar["monthly_discount"], svar["monthly"]) == ("7900.00", "790.00", "7110.00")
+    guided = prices(order, "guided_delivery")
+    assert (guided["one_time_list"], guided["one_time_discount"], guided["one_time"]) == ("9995.00", "1995.00", "8000.00")
+    assert order["contract"]["free_months"] == 2
+    # Monthly: 10 153 − 790 = 9 363, less 5 % (468,15) = 8 894,85; once: 20 975 − 1 995;
+    # the contract: 18 980 + 8 894,85 × (24 − 2).
+    totals = order["prices"]["totals"]
+    assert (totals["monthly"], totals["one_time"], totals["contract_value"]) == ("8894.85", "18980.00", "214666.70")
+    html = seller_client.get(reverse("quotes:detail", args=[quote.pk])).content.decode()
+    section = html[html.index('id="delivery-order"'):]
+    assert "7\u00a0110\u00a0kr (listpris 7\u00a0900\u00a0kr, rabatt 790\u00a0kr)/mån" in section
+    assert "Fria månader</dt><dd>2" in section

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quotes', '0009_quote_list_indexes'),
+        ('quotes', '0010_discounts'),
     ]
 
     operations = [
