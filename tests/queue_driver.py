@@ -8,7 +8,9 @@ Actions: ``setup <contact e-mail> <company>`` (a draft ready to sign, of seller 
 ``accept <pk>``, ``decline <pk> <reason>``, ``valid-until <pk> <days from today>`` (time
 passes), ``wait <pk> <kind>=<n> … [--timeout S]`` (until the quote's audit trail has at
 least n events of each kind and no task for it is waiting or running; then its state),
-``idle`` (until no task waits or runs; then the daily jobs' results).
+``idle`` (until no task waits or runs; then the daily jobs' results);
+``webhook-endpoint <url>`` (an admin registers a receiver of every event; its secret),
+``webhook-deliveries`` (every webhook delivery with its attempts).
 """
 
 from __future__ import annotations
@@ -80,6 +82,22 @@ def main() -> None:
             time.sleep(0.2)
         jobs = DBTaskResult.objects.filter(task_path="quotes.daily.daily_jobs").order_by("enqueued_at")
         print(json.dumps({"daily_jobs": [[t.status, t.return_value] for t in jobs]}))
+        return
+    if action == "webhook-endpoint":
+        from quotes.models import WebhookEndpoint
+
+        endpoint = WebhookEndpoint.objects.create(
+            name="CRM", url=args[0], events=[e.value for e in WebhookEndpoint.Event])
+        print(json.dumps({"secret": endpoint.secret}))
+        return
+    if action == "webhook-deliveries":
+        from quotes.models import WebhookDelivery
+
+        print(json.dumps([
+            {"event_type": d.event_type, "message_id": d.message_id, "status": d.status,
+             "attempts": [[a.number, a.ok, a.status_code, a.error] for a in d.attempt_rows.order_by("number")]}
+            for d in WebhookDelivery.objects.order_by("created_at", "id")
+        ]))
         return
     if action == "setup":
         seller, created = get_user_model().objects.get_or_create(
