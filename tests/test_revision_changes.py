@@ -13,7 +13,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from lxml import html as lxml_html
 
-from configurator.pricing import CatalogItem, Configuration, price
+from configurator.discounts import parse_discounts
+from configurator.pricing import Configuration, price
 from quotes.models import Quote
 from quotes.offer.changes import ADDED, CHANGED, REMOVED, Change, revision_changes
 from quotes.offer.document import document_read
@@ -45,16 +46,19 @@ def page_text(response) -> str:
     return text_of(response.content.decode())
 
 
-def document(items, *, revision="A", catalog=CATALOG, contract_months=36, **config):
-    """The offer document of ``items`` priced by the engine, as a revision would show it."""
+def document(items, *, revision="A", catalog=CATALOG, contract_months=36, discounts=None, **config):
+    """The offer document of ``items`` priced by the engine, as a revision would show it;
+    ``discounts`` as the API and ``Quote.discounts`` hold them."""
     quote = SimpleNamespace(
         number="SC-2026-00042", revision=revision, valid_until=None, validity_days=30,
         contract_months=contract_months, customer_note="", on_site_training=False, price_list=None,
         company_name="Nordisk Logistik AB", org_number="556987-6542", contact_name="Erik Lind",
         contact_email="erik@example.se", contact_phone="", customer_address="", owner=SELLER,
-        discounts={},
+        discounts=discounts or {},
     )
-    result = price(catalog, Configuration(items=items, contract_months=contract_months, **config))
+    negotiated, problems = parse_discounts(discounts, catalog)
+    assert not problems
+    result = price(catalog, Configuration(items=items, contract_months=contract_months, discounts=negotiated, **config))
     return document_read(snapshot_build(quote=quote, result=result), quote=quote)
 
 
@@ -149,12 +153,63 @@ def test_a_changed_term_changes_the_contract_value_only():
     assert "Tjänst" not in text  # no table of lines when no line changed
 
 
+def test_a_line_discount_given_then_raised():
+    a = document({**OFFICE, "softphone": 10})
+    b = document({**OFFICE, "softphone": 10}, revision="B", discounts={"lines": {"softphone": {"monthly_percent": "10"}}})
+    c = document({**OFFICE, "softphone": 10}, revision="C", discounts={"lines": {"softphone": {"monthly_percent": "15"}}})
+    (softphone,) = revision_changes(a, b).lines
+    assert softphone.monthly_discount == Change(D("0.00"), D("29.00"))  # 10 % of 10 × 29 kr
+    assert softphone.monthly == Change(D("290.00"), D("261.00"))
+    assert "Ändrat Softphone Rabatt/mån 0 kr → 29 kr (10 %) Per månad 290 kr → 261 kr" in rendered(a, b)
+    assert "Ändrat Softphone Rabatt/mån 29 kr (10 %) → 43,50 kr (15 %) Per månad 261 kr → 246,50 kr" in rendered(b, c)
+    assert "Total rabatt under avtalstiden 1 044 kr → 1 566 kr +522 kr" in rendered(b, c)  # 36 × 29, 36 × 43,50
+    assert "À-pris" not in rendered(b, c)  # the list price did not change
+
+
+def test_a_discount_in_kronor_and_one_taken_back():
+    a = document(OFFICE, discounts={"lines": {"guided_delivery": {"one_time_amount": "1995.00"}}})
+    b = document(OFFICE, revision="B")
+    (delivery,) = revision_changes(a, b).lines
+    assert delivery.one_time_discount == Change(D("1995.00"), D("0.00"))
+    assert delivery.one_time_discount_percent is None
+    text = rendered(a, b)
+    assert "Ändrat Vägledd leverans Rabatt engång 1 995 kr → 0 kr Engång 8 000 kr → 9 995 kr" in text
+    assert "Engångskostnad 8 000 kr → 9 995 kr +1 995 kr" in text
+    assert "Total rabatt under avtalstiden 1 995 kr → 0 kr −1 995 kr" in text
+
+
+def test_an_added_line_with_its_discount():
+    a = document(OFFICE)
+    b = document({**OFFICE, "softphone": 10}, revision="B", discounts={"lines": {"softphone": {"monthly_percent": "10"}}})
+    assert "Tillagt Softphone 10 användare 261 kr/mån rabatt 29 kr/mån (10 %)" in rendered(a, b)
+
+
+def test_a_quote_discount_and_free_months():
+    a = document(OFFICE)
+    b = document(OFFICE, revision="B", discounts={"monthly_percent": "5", "free_months": 2})
+    changes = revision_changes(a, b)
+    assert changes.lines == ()  # the lines' own amounts did not change
+    assert changes.monthly_quote_percent == Change(D("0.00"), D("5"))
+    assert changes.free_months == Change(0, 2)
+    assert changes.monthly.after == D("1310.05")  # 1 379 − 5 % (68,95)
+    text = rendered(a, b)
+    assert "Offertrabatt på månadsavgiften 0 % → 5 % +5 procentenheter" in text
+    assert "Fria månader 0 mån → 2 mån +2 mån" in text
+    assert "Månadskostnad 1 379 kr → 1 310,05 kr −68,95 kr" in text
+    assert "Avtalsvärde 59 639 kr → 54 536,70 kr −5 102,30 kr" in text  # 9 995 + 34 × 1 310,05
+    assert "Total rabatt under avtalstiden 0 kr → 5 102,30 kr +5 102,30 kr" in text
+    assert "engångsavgifterna" not in text  # no one-time quote discount, before or after
+
+
 def test_nothing_changed_means_no_section():
     a = document(OFFICE)
     assert revision_changes(a, document(OFFICE, revision="B")) is None
     assert rendered(a, document(OFFICE, revision="B")) == ""
     # Traffic is an estimate, not a price of the offer: changing it alone is no change.
     assert revision_changes(a, document(OFFICE, revision="B", traffic=_traffic(sms_domestic=2000))) is None
+    # The same discounts again: no change either.
+    discounts = {"lines": {"mobile_user": {"monthly_percent": "10"}}, "free_months": 1}
+    assert revision_changes(document(OFFICE, discounts=discounts), document(OFFICE, revision="B", discounts=discounts)) is None
 
 
 def _traffic(**values):

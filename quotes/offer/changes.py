@@ -3,8 +3,9 @@
 Negotiation runs in revisions (A, B, C…; ``quotes.offer.services.quote_revise``). For a
 revision B or later, the offer shows what changed against the revision before it: lines
 added, removed and changed (quantity, unit prices, line amounts, and the line's discount
-where the offer has discounts), the contract term, and the totals before → after
-(one-time, monthly, contract value; the total discount and free months where present).
+in kronor and as negotiated in percent, where the offer has discounts), the contract term,
+and the totals before → after (one-time, monthly, contract value; the quote discount's
+percentages, free months and the total discount over the contract where present).
 
 ``revision_changes`` is pure: it compares two ``OfferDocument``s and touches neither the
 database nor the request. ``quotes.offer.document.offer_document`` calls it with the
@@ -27,14 +28,16 @@ ZERO = Decimal("0.00")
 # The amounts a line is compared by; the discounts only when the offer carries them.
 LINE_AMOUNTS = ("one_time_unit", "monthly_unit", "one_time", "monthly")
 LINE_DISCOUNTS = ("one_time_discount", "monthly_discount")
+LINE_PERCENTS = ("one_time_discount_percent", "monthly_discount_percent")  # None: an amount
 
 
 @dataclass(frozen=True)
 class Change:
-    """One figure, before → after."""
+    """One figure, before → after (a line's discount percentage: None on a side where the
+    discount is an amount in kronor, or none)."""
 
-    before: Decimal | int
-    after: Decimal | int
+    before: Decimal | int | None
+    after: Decimal | int | None
 
     @property
     def changed(self) -> bool:
@@ -42,7 +45,7 @@ class Change:
 
     @property
     def difference(self) -> Decimal | int:
-        return self.after - self.before
+        return (self.after or 0) - (self.before or 0)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class LineChange:
     monthly: Change
     one_time_discount: Change | None = None
     monthly_discount: Change | None = None
+    one_time_discount_percent: Change | None = None
+    monthly_discount_percent: Change | None = None
 
     @property
     def added(self) -> bool:
@@ -77,7 +82,7 @@ class LineChange:
         a removed line)."""
         side = "before" if self.removed else "after"
         figures = {}
-        for name in ("quantity", *LINE_AMOUNTS, *LINE_DISCOUNTS):
+        for name in ("quantity", *LINE_AMOUNTS, *LINE_DISCOUNTS, *LINE_PERCENTS):
             change = getattr(self, name)
             figures[name] = getattr(change, side) if change is not None else None
         return figures
@@ -91,12 +96,18 @@ class RevisionChanges:
     one_time: Change
     monthly: Change
     contract_value: Change
-    discount_total: Change | None  # None: neither revision has discounts
+    # None: neither revision has it (no quote discount, no free months, no discount).
+    monthly_quote_percent: Change | None
+    one_time_quote_percent: Change | None
     free_months: Change | None
+    discount_total: Change | None
 
     @property
     def totals_changed(self) -> bool:
-        figures = (self.one_time, self.monthly, self.contract_value, self.discount_total, self.free_months)
+        figures = (
+            self.one_time, self.monthly, self.contract_value, self.monthly_quote_percent,
+            self.one_time_quote_percent, self.free_months, self.discount_total,
+        )
         return any(f is not None and f.changed for f in figures)
 
     def __bool__(self) -> bool:
@@ -120,6 +131,13 @@ def _change(before, after, name: str, *, optional: bool = False) -> Change | Non
     return Change(before=b if b is not None else zero, after=a if a is not None else zero)
 
 
+def _percent_change(before: DocLine | None, after: DocLine | None, name: str) -> Change | None:
+    """A discount as negotiated in percent; None when neither side is a percentage."""
+    b = _figure(before, name) if before is not None else None
+    a = _figure(after, name) if after is not None else None
+    return None if b is None and a is None else Change(before=b, after=a)
+
+
 def _line_change(kind: str, before: DocLine | None, after: DocLine | None, *, per_user: bool) -> LineChange:
     line = after or before
     return LineChange(
@@ -130,11 +148,12 @@ def _line_change(kind: str, before: DocLine | None, after: DocLine | None, *, pe
         quantity=_change(before, after, "quantity"),
         **{name: _change(before, after, name) for name in LINE_AMOUNTS},
         **{name: _change(before, after, name, optional=True) for name in LINE_DISCOUNTS},
+        **{name: _percent_change(before, after, name) for name in LINE_PERCENTS},
     )
 
 
 def _is_changed(change: LineChange) -> bool:
-    figures = (change.quantity, *(getattr(change, n) for n in (*LINE_AMOUNTS, *LINE_DISCOUNTS)))
+    figures = (change.quantity, *(getattr(change, n) for n in (*LINE_AMOUNTS, *LINE_DISCOUNTS, *LINE_PERCENTS)))
     return any(f is not None and f.changed for f in figures)
 
 
@@ -179,7 +198,9 @@ def revision_changes(before: OfferDocument, after: OfferDocument) -> RevisionCha
         one_time=_change(before.totals, after.totals, "one_time"),
         monthly=_change(before.totals, after.totals, "monthly"),
         contract_value=_change(before.totals, after.totals, "contract_value"),
-        discount_total=_change(before.totals, after.totals, "discount_total", optional=True),
+        monthly_quote_percent=_change(before.totals, after.totals, "monthly_quote_percent", optional=True),
+        one_time_quote_percent=_change(before.totals, after.totals, "one_time_quote_percent", optional=True),
         free_months=_change(before.totals, after.totals, "free_months", optional=True),
+        discount_total=_change(before.totals, after.totals, "discount_total", optional=True),
     )
     return changes if changes else None
