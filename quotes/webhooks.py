@@ -54,6 +54,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Quote, QuoteEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from .locking import serialized_writes
 from .queue import Failure, PermanentFailure, enqueue_on_commit, retried_task
 
 logger = logging.getLogger(__name__)
@@ -414,8 +415,9 @@ def webhook_deliver(*, delivery_id: int) -> str:
 
 def webhook_redeliver(*, delivery: WebhookDelivery) -> bool:
     """An admin sends a given-up delivery again (the same body and ``webhook-id``), with a
-    new retry schedule. False when it is not given up."""
-    with transaction.atomic():
+    new retry schedule. False when it is not given up (or another admin was first: the
+    update is conditional, so two clicks at once queue it once)."""
+    with serialized_writes(), transaction.atomic():
         updated = WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.FAILED).update(
             status=WebhookDelivery.Status.PENDING, next_attempt_at=timezone.now()
         )

@@ -380,3 +380,65 @@ def test_a_host_name_that_does_not_resolve_now_is_tried_again(doc_env, seller, p
     tasks_run()
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == Status.RETRYING and "kunde inte slås upp" in delivery.last_error
+
+
+@pytest.fixture
+def concurrent_sqlite_readers():
+    """Threads' connections to the suite's shared in-memory SQLite database read past a
+    table another connection writes (as a file database would wait); writes still queue.
+    PostgreSQL is left as it is (see tests/test_lost_updates.py)."""
+    from django.db.backends.signals import connection_created
+
+    def read_uncommitted(sender, connection, **kwargs):
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA read_uncommitted = 1")
+
+    connection_created.connect(read_uncommitted, weak=False, dispatch_uid="webhooks-readers")
+    yield
+    connection_created.disconnect(dispatch_uid="webhooks-readers")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_sending_a_given_up_delivery_again_at_once_queue_it_once(
+    seller, price_list, concurrent_sqlite_readers
+):
+    """Two admins click "Skicka igen" on the same given-up delivery at the same moment
+    (threads, on SQLite and PostgreSQL), ten times: one new attempt is queued, not two."""
+    from django.db import connection
+    from django.test import Client
+
+    from .factories import AdminFactory
+
+    endpoint = WebhookEndpoint.objects.create(name="CRM", url="https://93.184.216.34/hooks", events=ALL_EVENTS)
+    admins = [AdminFactory(username="anna"), AdminFactory(username="bo")]
+    for trial in range(10):
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint, quote=QuoteFactory(owner=seller), event_type="quote.signed",
+            payload={"type": "quote.signed"}, status=Status.FAILED, attempts=8,
+        )
+        clients = [Client(), Client()]
+        for c, admin in zip(clients, admins):
+            c.force_login(admin)
+        barrier = threading.Barrier(2, timeout=60)
+        answers = []
+
+        def post(client):
+            try:
+                barrier.wait()
+                response = client.post(reverse("admin:quotes_webhookdelivery_changelist"),
+                                       {"action": "redeliver", "_selected_action": [delivery.pk]}, follow=True)
+                answers.append(response.content.decode())
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=post, args=(c,)) for c in clients]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert len(answers) == 2, trial
+        assert sorted("1 leveranser skickas igen." in a for a in answers) == [False, True], trial
+        queued = DBTaskResult.objects.filter(args_kwargs__kwargs__delivery_id=delivery.pk)
+        assert queued.count() == 1, trial
+        assert WebhookDelivery.objects.get(pk=delivery.pk).status == Status.PENDING
