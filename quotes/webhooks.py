@@ -263,8 +263,12 @@ def _site(path: str) -> str:
 
 
 def quote_reference(quote: Quote) -> dict[str, Any]:
-    """A quote as a webhook names it: identity, status, the frozen totals, links."""
-    totals = (quote.snapshot or {}).get("totals") or {}
+    """A quote as a webhook names it: identity, status, the frozen totals (of what the
+    customer accepted, once accepted), links."""
+    from .offer.delivery_order import accepted_snapshot
+
+    frozen = accepted_snapshot(quote) if quote.status == Quote.Status.ACCEPTED else quote.snapshot
+    totals = (frozen or {}).get("totals") or {}
     urls = {"page": _site(reverse("quotes:detail", args=[quote.pk]))}
     if quote.pdf:
         urls["pdf"] = _site(reverse("quotes:pdf", args=[quote.pk]))

@@ -113,6 +113,13 @@ def _contract_start(snap: dict[str, Any]) -> str | None:
     return None
 
 
+def accepted_snapshot(quote: Quote) -> dict[str, Any]:
+    """What the customer accepted, frozen: the offer's snapshot, or, for an offer with
+    alternatives or options, the snapshot of the choice frozen at acceptance
+    (``accepted_pricing``, same schema) when the quote has one."""
+    return getattr(quote, "accepted_pricing", None) or quote.snapshot
+
+
 def accepted_pdf_sha256(quote: Quote) -> str:
     """The SHA-256 of the stored accepted offer (the signed offer + the acceptance page)."""
     if not quote.accepted_pdf:
@@ -128,7 +135,7 @@ def delivery_order(quote: Quote) -> dict[str, Any]:
     the quotes API all return what it returns."""
     if quote.status != Quote.Status.ACCEPTED or not quote.snapshot:
         raise DeliveryOrderUnavailable(_("Leveransordern finns när kunden har godkänt offerten."))
-    snap = snapshot_check(quote.snapshot)
+    snap = snapshot_check(accepted_snapshot(quote))
     lines: dict[str, dict[str, Any]] = {l["code"]: l for l in snap["lines"]}
 
     def qty(code: str) -> int:
