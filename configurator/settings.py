@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_tasks",
+    "ninja",  # the API's docs page: its templates and Swagger UI's static files (no CDN)
     "django_tasks_db",
     "configurator",
     "quotes",

@@ -4,7 +4,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from quotes.api.endpoints import router as quotes_router
+
 from . import api, health
+from .api_v1 import ApiV1
+
+# The API v1 (one django-ninja instance): the pricing endpoint and the quotes, with the
+# OpenAPI schema (/api/v1/openapi.json) and its docs page (/api/v1/docs). Composed here,
+# the one module that may import both configurator and quotes.
+api_v1 = ApiV1()
+api_v1.add_router("/quotes", quotes_router)
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -13,6 +22,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/price", api.price_view, name="api-price"),
+    path("api/v1/", include(api_v1.url_patterns())),
     path("admin/", admin.site.urls),
     path("offerter/", include("quotes.urls")),
     path("offert/", include("quotes.customer.urls")),

@@ -4,6 +4,8 @@
 - Only the quote's seller (its owner) and admins change it, sign it, send it, revise
   it, or answer for it anywhere.
 - Everyone else (anonymous users go to the log-in page) gets nothing.
+- The API (``quotes.api``) reads narrower: a seller reads their own quotes, a sales
+  manager also their teams' sellers', an admin every quote (``quotes_for_api``).
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
 from configurator.roles import is_seller
 
-from .models import Quote
+from .models import Quote, Team
 
 
 def may_see(user) -> bool:
@@ -33,6 +36,19 @@ def may_change(user, quote: Quote) -> bool:
     ``seller_required`` have checked the role already (the live recalculation stays at
     a few queries)."""
     return bool(user and user.is_authenticated and (user.is_staff or quote.owner_id == user.pk))
+
+
+def quotes_for_api(user) -> QuerySet:
+    """The quotes ``user`` reads through the API: an integration acting for a seller sees
+    that seller's deals, not the whole sales force's; a sales manager also those of the
+    sellers in the teams they lead (``Team``, as in the team overview); an admin all.
+    Changing one is still ``may_change`` (its seller or an admin)."""
+    if not may_see(user):
+        return Quote.objects.none()
+    if user.is_staff:
+        return Quote.objects.all()
+    team = Team.members.through.objects.filter(team__manager_id=user.pk).values("user_id")
+    return Quote.objects.filter(Q(owner_id=user.pk) | Q(owner_id__in=team))
 
 
 def login_redirect(request: HttpRequest) -> HttpResponse:

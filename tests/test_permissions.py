@@ -38,7 +38,7 @@ from .test_steps import EMPTY
 LOGIN = "login"  # refused: 302 to the log-in page
 ADMIN_LOGIN = "admin-login"  # refused: 302 to the admin's log-in page
 KEPT = "kept"  # refused: 302 back to the offer page with a message, nothing changed
-REFUSED = {401, 403, 404, 405, LOGIN, ADMIN_LOGIN, KEPT}
+REFUSED = {401, 403, 404, 405, 409, LOGIN, ADMIN_LOGIN, KEPT}
 
 ACTORS = ("anonymous", "owner", "other_seller", "non_seller", "admin")
 STEP_SLUGS = [s.slug for s in STEPS]
@@ -78,6 +78,23 @@ SELLER_RULES: list[tuple[str, str, str | None, dict, tuple]] = [
     ("quotes:export-csv", "POST", None, {}, (LOGIN, 405, 405, 403, 405)),
     ("api-price", "POST", None, {}, (401, 200, 200, 403, 200)),
     ("api-price", "GET", None, {}, (405, 405, 405, 405, 405)),
+    # The quotes API: a seller reads their own quotes (a colleague's are 404), changes a draft.
+    ("api-quotes", "GET", None, {}, (401, 200, 200, 403, 200)),
+    ("api-quote-create", "POST", None, {}, (401, 201, 201, 403, 201)),
+    ("api-quote", "GET", "draft", {}, (401, 200, 404, 403, 200)),
+    ("api-quote", "GET", "signed", {}, (401, 200, 404, 403, 200)),
+    ("api-quote", "GET", "missing", {}, (401, 404, 404, 403, 404)),
+    ("api-quote-update", "PATCH", "draft", {}, (401, 200, 404, 403, 200)),
+    ("api-quote-update", "PATCH", "signed", {}, (401, 409, 404, 403, 409)),
+    ("api-quote-update", "POST", "draft", {}, (405, 405, 405, 405, 405)),
+    ("api-quote-pdf", "GET", "signed", {}, (401, 200, 404, 403, 200)),
+    ("api-quote-pdf", "GET", "draft", {}, (401, 404, 404, 403, 404)),
+    ("api-quote-accepted-pdf", "GET", "accepted", {}, (401, 200, 404, 403, 200)),
+    ("api-quote-accepted-pdf", "GET", "signed", {}, (401, 404, 404, 403, 404)),
+    # The API's schema and docs page are public; its root has no page.
+    ("openapi-json", "GET", None, {}, (200, 200, 200, 200, 200)),
+    ("openapi-view", "GET", None, {}, (200, 200, 200, 200, 200)),
+    ("api-root", "GET", None, {}, (404, 404, 404, 404, 404)),
     ("admin:index", "GET", None, {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
     ("admin:quotes_quote_changelist", "GET", None, {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
     ("admin:quotes_quote_change", "GET", "draft", {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
@@ -199,6 +216,8 @@ def post_data(name: str, kwargs: dict, quote: Quote | None) -> tuple[dict | str,
         return {**EMPTY.get(kwargs["step"], {}), "nav": "next"}, None
     if name == "api-price":
         return json.dumps({"items": {"mobile_user": 5}}), "application/json"
+    if name in ("api-quote-create", "api-quote-update"):
+        return json.dumps({"customer_note": "Från API:t"}), "application/json"
     if name == "set_language":
         return {"language": "en", "next": "/"}, None
     if name == "admin:quotes_quote_change":
@@ -216,6 +235,8 @@ def post_data(name: str, kwargs: dict, quote: Quote | None) -> tuple[dict | str,
 def request(client, method: str, url: str, data, content_type):
     if method == "GET":
         return client.get(url)
+    if method == "PATCH":
+        return client.patch(url, data=data, content_type=content_type)
     if content_type:
         return client.post(url, data=data, content_type=content_type)
     return client.post(url, data)
@@ -256,8 +277,8 @@ def test_seller_side(rule, actor_index, client, users, price_list, fast_pdfs, se
     before = stored_state(settings)
     response = request(client, method, url, data, content_type)
     check(response, expected, url=url)
-    if method == "POST" and expected in REFUSED:
-        assert stored_state(settings) == before, f"a refused POST {url} changed something"
+    if method in ("POST", "PATCH") and expected in REFUSED:
+        assert stored_state(settings) == before, f"a refused {method} {url} changed something"
 
 
 def test_an_allowed_action_really_acts(client, users, price_list, fast_pdfs):

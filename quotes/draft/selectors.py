@@ -28,16 +28,23 @@ def quotes_for_list(user, *, search: str = "", status: str = ""):
         .annotate(mine=Case(When(owner_id=user.pk, then=Value(0)), default=Value(1), output_field=IntegerField()))
         .order_by("mine", "-updated_at", "-id")
     )
-    search = search.strip()
-    if search:
-        match = Q(company_name__icontains=search) | Q(org_number__icontains=search)
-        digits = re.sub(r"\D", "", search)
-        if len(digits) > 6 and digits == re.sub(r"[\s-]", "", search):
-            match |= Q(org_number__icontains=f"{digits[:6]}-{digits[6:]}")
-        qs = qs.filter(match)
+    qs = quotes_search(qs, search)
     if status:
         qs = qs.filter(status=status)
     return qs
+
+
+def quotes_search(qs, search: str):
+    """``qs`` narrowed to the customers whose name or org.nr contains ``search`` (the
+    org.nr with or without its dash); all of ``qs`` for an empty search."""
+    search = search.strip()
+    if not search:
+        return qs
+    match = Q(company_name__icontains=search) | Q(org_number__icontains=search)
+    digits = re.sub(r"\D", "", search)
+    if len(digits) > 6 and digits == re.sub(r"[\s-]", "", search):
+        match |= Q(org_number__icontains=f"{digits[:6]}-{digits[6:]}")
+    return qs.filter(match)
 
 
 class MineFirstPaginator(Paginator):

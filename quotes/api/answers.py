@@ -1,0 +1,148 @@
+"""A quote as the API answers it (``schemas.QuoteOut``, ``schemas.QuoteSummary``).
+
+Lines, traffic, totals and terms come from one reader for drafts and signed quotes: the
+offer's snapshot (``quotes.offer.snapshot``): a signed quote's frozen one, never priced
+again, and for a draft the one ``snapshot_build`` makes from its live pricing. A signed
+quote says what it said when it was signed, whatever the API or the price list do later.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+
+from configurator.api import result_as_json
+from configurator.pricing import TRAFFIC_FIELDS as TRAFFIC_NAMES
+
+from ..access import may_change
+from ..draft.selectors import ListTotals
+from ..models import Quote
+from ..offer.snapshot import person_name, snapshot_build, snapshot_check
+from ..pricing import quote_pricing
+from .inputs import configuration_json, customer_json
+
+LINE = ("code", "name", "section", "quantity", "monthly_quantity", "one_time_unit", "monthly_unit", "one_time",
+        "monthly", "billed_to", "auto_added", "reason", "manual", "footnote")
+TRAFFIC = ("code", "name", "quantity", "billable_quantity", "unit_price", "amount")
+TOTALS = ("one_time", "monthly", "monthly_mobile", "monthly_company", "traffic_monthly", "vat_rate", "one_time_vat",
+          "monthly_vat", "one_time_incl_vat", "monthly_incl_vat", "contract_months", "contract_value")
+
+
+def api_url(name: str, *args) -> str:
+    """An absolute URL on the site's address (``SITE_URL``), never on a request's Host."""
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def _when(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _pick(row: dict, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: row.get(name) for name in names}
+
+
+def person_json(user) -> dict[str, Any]:
+    return {"id": user.pk, "username": user.get_username(), "name": person_name(user)}
+
+
+def _priced(quote: Quote) -> dict[str, Any]:
+    """Lines, traffic, totals, terms and the rule problems of ``quote``."""
+    if quote.is_frozen and quote.snapshot:
+        snap = snapshot_check(quote.snapshot)
+        return {
+            "valid": True,
+            "lines": [_pick(line, LINE) for line in snap["lines"]],
+            "traffic": [_pick(line, TRAFFIC) for line in snap["traffic"]],
+            "totals": {**_pick(snap["totals"], TOTALS), "vat_rate": str(Decimal(snap["totals"]["vat_rate"]).normalize())},
+            "errors": [],
+            "warnings": [],
+            "terms": [{"ref": t["ref"], "text": t["text"]} for t in snap["terms"]],
+        }
+    result = quote_pricing(quote)  # a stored draft passed the step forms: it prices
+    snap = snapshot_build(quote=quote, result=result)
+    problems = result_as_json(result)
+    return {
+        "valid": result.valid,
+        "lines": [_pick(line, LINE) for line in snap["lines"]],
+        "traffic": [_pick(line, TRAFFIC) for line in snap["traffic"]],
+        "totals": {**_pick(snap["totals"], TOTALS), "vat_rate": problems["totals"]["vat_rate"]},
+        "errors": problems["errors"],
+        "warnings": problems["warnings"],
+        "terms": problems["terms"],
+    }
+
+
+def _document(quote: Quote, *, accepted: bool) -> dict[str, Any] | None:
+    field = quote.accepted_pdf if accepted else quote.pdf
+    if not field:
+        return None
+    return {
+        "url": api_url("api-quote-accepted-pdf" if accepted else "api-quote-pdf", quote.pk),
+        "sha256": (quote.accepted_sha256 if accepted else quote.pdf_sha256) or None,
+    }
+
+
+def quote_json(quote: Quote, *, user) -> dict[str, Any]:
+    """``quote`` as ``schemas.QuoteOut``."""
+    pl = quote.price_list
+    config = configuration_json(quote)
+    config["traffic"] = {**{name: 0 for name in TRAFFIC_NAMES}, **config["traffic"]}
+    return {
+        "id": quote.pk,
+        "number": quote.number or None,
+        "revision": quote.revision,
+        "reference": quote.reference or None,
+        "status": quote.status,
+        "status_label": str(quote.get_status_display()),
+        "editable": quote.is_draft and may_change(user, quote),
+        "owner": person_json(quote.owner),
+        "url": api_url("api-quote", quote.pk),
+        "page_url": api_url("quotes:detail", quote.pk),
+        "created_at": _when(quote.created_at),
+        "updated_at": _when(quote.updated_at),
+        "signed_at": _when(quote.signed_at),
+        "valid_until": _when(quote.valid_until),
+        "sent_at": _when(quote.sent_at),
+        "opened_at": _when(quote.opened_at),
+        "accepted_at": _when(quote.accepted_at),
+        "declined_at": _when(quote.declined_at),
+        "price_list": {"id": pl.pk, "name": pl.name, "valid_from": _when(pl.valid_from)},
+        "customer": customer_json(quote),
+        "configuration": config,
+        "validity_days": quote.validity_days,
+        "customer_note": quote.customer_note,
+        **_priced(quote),
+        "pdf": _document(quote, accepted=False),
+        "accepted_pdf": _document(quote, accepted=True),
+    }
+
+
+def _money(value) -> str | None:
+    return f"{value:.2f}" if value is not None else None
+
+
+def summary_json(quote: Quote, totals: ListTotals | None) -> dict[str, Any]:
+    """``quote`` as ``schemas.QuoteSummary`` (``totals``: from ``quote_list_totals``)."""
+    return {
+        "id": quote.pk,
+        "number": quote.number or None,
+        "revision": quote.revision,
+        "reference": quote.reference or None,
+        "status": quote.status,
+        "owner": person_json(quote.owner),
+        "company_name": quote.company_name,
+        "org_number": quote.org_number,
+        "created_at": _when(quote.created_at),
+        "updated_at": _when(quote.updated_at),
+        "signed_at": _when(quote.signed_at),
+        "valid": totals.valid if totals else None,
+        "totals": {
+            "one_time": _money(totals.one_time) if totals else None,
+            "monthly": _money(totals.monthly) if totals else None,
+            "contract_value": _money(totals.contract_value) if totals else None,
+        },
+        "url": api_url("api-quote", quote.pk),
+    }

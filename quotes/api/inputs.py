@@ -1,0 +1,284 @@
+"""A quote's JSON (create, PATCH) → the draft's model values, by the step form's rules.
+
+Two layers, both shared with the rest of the app:
+
+1. The configuration is read by the pricing endpoint's reader
+   (``configurator.api.parse_configuration``: JSON types, item codes, the limits of
+   ``configurator.limits``), so a configuration the API prices is one it stores.
+2. Everything is then posted, as the step form would post it, to the step forms
+   (``quotes.draft.forms``): org.nr, phone and e-mail are checked and written the way the
+   form writes them, an item is set on the step where the seller sets it, the Svarsservice
+   package and the delivery are one choice each, an agreed price belongs to a package
+   priced on request, and contract term, validity and the note to the customer follow the
+   summary step's rules. The forms' ``changes()`` are the values saved.
+
+Any error refuses the whole request (400, every bad field named); nothing is saved.
+Field names in errors are paths into the request: ``customer.org_number``,
+``configuration.items.mobile_user``, ``validity_days``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from configurator.api import TOP_LEVEL as CONFIGURATION_FIELDS
+from configurator.api import BadRequest, parse_configuration
+from configurator.api_v1 import ApiError, field_error
+from configurator.pricing import (
+    ANSWERING_SERVICE_PREFIX,
+    API_ACCESS,
+    DELIVERY_OPTIONS,
+    NPS_SURVEY,
+    TRAFFIC_FIELDS,
+    Catalog,
+    Configuration,
+)
+
+from ..draft.forms import CustomerForm, DeliveryForm, IntegrationsForm, NumbersForm, SummaryForm, TrafficForm, UsersForm
+from ..models import Quote
+from ..pricing import quote_preview
+
+# The request's customer fields -> the quote's.
+CUSTOMER_FIELDS = {
+    "company_name": "company_name",
+    "org_number": "org_number",
+    "contact_name": "contact_name",
+    "contact_email": "contact_email",
+    "contact_phone": "contact_phone",
+    "address": "customer_address",
+}
+TOP_LEVEL = ("customer", "configuration", "validity_days", "customer_note")
+CHOICES = {API_ACCESS, NPS_SURVEY}  # a tick in the step form: 0 or 1
+QUANTITY_FORMS = (UsersForm, NumbersForm, IntegrationsForm, DeliveryForm)
+CONFIGURATION_FORMS = (*QUANTITY_FORMS, TrafficForm)
+
+
+def _error(field: str, code: str, message: str) -> dict[str, str]:
+    return field_error(field, code, message)
+
+
+def configuration_json(quote: Quote) -> dict[str, Any]:
+    """The quote's stored configuration in the API's form (the pricing request's)."""
+    data = {
+        "items": dict(quote.items or {}),
+        "manual_prices": {code: dict(p) for code, p in (quote.manual_prices or {}).items()},
+        "traffic": {k: v for k, v in (quote.traffic or {}).items() if k in TRAFFIC_FIELDS},
+        "contract_months": quote.contract_months,
+        "on_site_training": quote.on_site_training,
+        "travel_cost": f"{quote.travel_cost:.2f}" if quote.travel_cost is not None else None,
+    }
+    if "discounts" in CONFIGURATION_FIELDS:
+        data["discounts"] = getattr(quote, "discounts", None) or {}
+    return data
+
+
+def customer_json(quote: Quote) -> dict[str, str]:
+    return {name: getattr(quote, field) for name, field in CUSTOMER_FIELDS.items()}
+
+
+def quote_changes(data: Any, *, quote: Quote, catalog: Catalog) -> dict[str, Any]:
+    """The model values that ``data`` (a create or PATCH body) sets on the draft
+    ``quote`` (as stored now; unsaved for a create). Keys ``data`` leaves out keep
+    their stored values; inside ``configuration`` each key given replaces the stored one
+    (``items`` is the whole set of items). Raises ``ApiError`` (400) naming every bad
+    field."""
+    if not isinstance(data, dict):
+        raise ApiError.one(400, "body", "wrong_type", "Ska vara ett JSON-objekt.")
+    errors: list[dict[str, str]] = []
+    for key in sorted(set(data) - set(TOP_LEVEL)):
+        errors.append(_error(key, "unknown_field", "Okänt fält."))
+
+    customer = _customer(data, errors)
+    config, given = _configuration(data, quote=quote, catalog=catalog, errors=errors)
+    summary = _summary(data, errors)
+
+    # Every part that was read goes to its step forms, so that all bad fields are named.
+    changes: dict[str, Any] = {}
+    preview = quote
+    if customer:
+        posted = {name: customer.get(name, getattr(quote, CUSTOMER_FIELDS[name])) for name in CUSTOMER_FIELDS}
+        form_data = {CUSTOMER_FIELDS[name]: value for name, value in posted.items()}
+        preview = _run(CustomerForm, form_data, preview, catalog, changes, errors, _customer_field,
+                       keep={CUSTOMER_FIELDS[name] for name in customer})
+    if config is not None:
+        for form_class in CONFIGURATION_FORMS:
+            preview = _run(form_class, _config_form_data(form_class, config, catalog), preview, catalog,
+                           changes, errors, _config_field(config))
+        if "discounts" in given:
+            changes["discounts"] = data["configuration"]["discounts"] or {}
+    if summary or (config is not None and "contract_months" in given):
+        form_data = {
+            "contract_months": str(config.contract_months if config is not None else preview.contract_months),
+            "validity_days": str(summary.get("validity_days", preview.validity_days)),
+            "customer_note": summary.get("customer_note", preview.customer_note),
+        }
+        keep = {*summary, *(["contract_months"] if config is not None and "contract_months" in given else [])}
+        preview = _run(SummaryForm, form_data, preview, catalog, changes, errors, _summary_field, keep=keep)
+    if errors:
+        raise ApiError(400, errors)
+    return changes
+
+
+# --- Reading the JSON --------------------------------------------------------------------
+
+
+def _customer(data: dict, errors: list) -> dict[str, str]:
+    if "customer" not in data:
+        return {}
+    raw = data["customer"]
+    if not isinstance(raw, dict):
+        errors.append(_error("customer", "wrong_type", "Ska vara ett objekt."))
+        return {}
+    out = {}
+    for key, value in raw.items():
+        field = f"customer.{key}"
+        if key not in CUSTOMER_FIELDS:
+            errors.append(_error(field, "unknown_field", "Okänt fält."))
+        elif value is not None and not isinstance(value, str):
+            errors.append(_error(field, "wrong_type", "Ska vara en text."))
+        else:
+            out[key] = value or ""
+    return out
+
+
+def _summary(data: dict, errors: list) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "validity_days" in data:
+        days = data["validity_days"]
+        if isinstance(days, bool) or not isinstance(days, int):
+            errors.append(_error("validity_days", "wrong_type", "Ska vara ett heltal (dagar)."))
+        else:
+            out["validity_days"] = days
+    if "customer_note" in data:
+        note = data["customer_note"]
+        if note is not None and not isinstance(note, str):
+            errors.append(_error("customer_note", "wrong_type", "Ska vara en text."))
+        else:
+            out["customer_note"] = note or ""
+    return out
+
+
+def _configuration(data: dict, *, quote: Quote, catalog: Catalog, errors: list) -> tuple[Configuration | None, set]:
+    """The configuration the request asks for (the stored one with the keys given
+    replaced), read by the pricing endpoint's reader; then the step form's choices."""
+    if "configuration" not in data:
+        return None, set()
+    raw = data["configuration"]
+    if not isinstance(raw, dict):
+        errors.append(_error("configuration", "wrong_type", "Ska vara ett objekt."))
+        return None, set()
+    merged = {**configuration_json(quote), **raw}
+    if "manual_prices" not in raw:  # the stored agreed price goes with its package, as in the step form
+        chosen = merged["items"] if isinstance(merged["items"], dict) else {}
+        merged["manual_prices"] = {c: p for c, p in merged["manual_prices"].items() if chosen.get(c)}
+    try:
+        config = parse_configuration(merged, catalog)
+    except BadRequest as bad:
+        errors.extend(_error(f"configuration.{e['field']}", e["code"], e["message"]) for e in bad.errors)
+        return None, set(raw)
+    before = len(errors)
+    _choices(config, catalog, errors)
+    return (config if len(errors) == before else None), set(raw)
+
+
+def _choices(config: Configuration, catalog: Catalog, errors: list) -> None:
+    """What the step form's widgets allow: each item on its step (implementations are
+    added by the price list's rules), one Svarsservice package and one delivery, ticks
+    for API access and the NPS survey, an agreed price only for the chosen package priced
+    on request."""
+    items = config.items
+    editable = _editable_codes(catalog)
+    for code, qty in items.items():
+        field = f"configuration.items.{code}"
+        if code not in editable:
+            errors.append(_error(field, "automatic", "Läggs till automatiskt när tilläggen kräver det (fotnot 4); ange tilläggen i stället."))
+        elif (code in CHOICES or code in DELIVERY_OPTIONS or code.startswith(ANSWERING_SERVICE_PREFIX)) and qty > 1:
+            errors.append(_error(field, "one_at_most", "Väljs eller väljs inte: antal 0 eller 1."))
+    packages = [c for c, q in items.items() if q and c.startswith(ANSWERING_SERVICE_PREFIX)]
+    if len(packages) > 1:
+        errors.append(_error("configuration.items", "one_package", "Välj högst ett Svarsservice-paket."))
+    deliveries = [c for c, q in items.items() if q and c in DELIVERY_OPTIONS]
+    if len(deliveries) > 1:
+        errors.append(_error("configuration.items", "one_delivery", "Välj ett leveranssätt: egen konfiguration, uppstartshjälp eller vägledd leverans."))
+    for code, agreed in config.manual_prices.items():
+        item = catalog.items[code]
+        if code not in packages or not item.needs_agreed_price or agreed.one_time is not None:
+            errors.append(_error(
+                f"configuration.manual_prices.{code}", "no_agreed_price",
+                "Ett överenskommet pris anges bara som månadspris för det valda Svarsservice-paketet med pris på förfrågan.",
+            ))
+
+
+def _editable_codes(catalog: Catalog) -> set[str]:
+    codes = set(CHOICES) | set(DELIVERY_OPTIONS)
+    for form_class in QUANTITY_FORMS:
+        codes |= set(form_class.item_fields)
+    codes |= {c for c in catalog.items if c.startswith(ANSWERING_SERVICE_PREFIX)}
+    return codes & set(catalog.codes_sellable)
+
+
+# --- Posting to the step forms ------------------------------------------------------------
+
+
+def _config_form_data(form_class, config: Configuration, catalog: Catalog) -> dict[str, str]:
+    """What the step's page would post for ``config``."""
+    items = config.items
+    data = {code: str(items.get(code, 0)) for code in form_class.item_fields}
+    if form_class is NumbersForm:
+        package = next((c for c, q in items.items() if q and c.startswith(ANSWERING_SERVICE_PREFIX)), "")
+        agreed = config.manual_prices.get(package)
+        data["answering_service"] = package
+        data["answering_service_price"] = f"{agreed.monthly:.2f}" if agreed and agreed.monthly is not None else ""
+    elif form_class is IntegrationsForm:
+        data.update({code: "on" for code in CHOICES if items.get(code)})
+    elif form_class is DeliveryForm:
+        data["delivery"] = next((c for c in DELIVERY_OPTIONS if items.get(c)), "")
+        if config.on_site_training:
+            data["on_site_training"] = "on"
+        data["travel_cost"] = f"{config.travel_cost:.2f}" if config.travel_cost is not None else ""
+    elif form_class is TrafficForm:
+        traffic = config.traffic
+        data = {name: str(getattr(traffic, name, 0) if traffic else 0) for name in TrafficForm.FIELDS}
+    return data
+
+
+def _run(form_class, form_data, preview: Quote, catalog, changes: dict, errors: list, name_of,
+         keep: set[str] | None = None) -> Quote:
+    """Post ``form_data`` to a step form over ``preview`` (the draft with the changes so
+    far); collect its changes (only those in ``keep`` when given: the fields the request
+    names) and its errors (named by ``name_of``). The next form sees this one's changes."""
+    form = form_class(form_data, quote=preview, catalog=catalog)
+    step_changes = form.changes()
+    if keep is not None:
+        step_changes = {name: value for name, value in step_changes.items() if name in keep}
+    for name, problems in form.errors.as_data().items():
+        for problem in problems:
+            code = problem.code or "invalid"
+            errors.append(_error(name_of(name), code, " ".join(str(m) for m in problem.messages)))
+    changes.update(step_changes)
+    return quote_preview(preview, step_changes)
+
+
+def _customer_field(name: str) -> str:
+    api = {field: key for key, field in CUSTOMER_FIELDS.items()}
+    return f"customer.{api.get(name, name)}"
+
+
+def _summary_field(name: str) -> str:
+    return f"configuration.{name}" if name == "contract_months" else name
+
+
+def _config_field(config: Configuration):
+    def name_of(name: str) -> str:
+        if name in ("answering_service", "delivery"):
+            return "configuration.items"
+        if name == "answering_service_price":
+            package = next((c for c, q in config.items.items() if q and c.startswith(ANSWERING_SERVICE_PREFIX)), "")
+            return f"configuration.manual_prices.{package}.monthly"
+        if name in ("on_site_training", "travel_cost"):
+            return f"configuration.{name}"
+        if name in TRAFFIC_FIELDS:
+            return f"configuration.traffic.{name}"
+        return f"configuration.items.{name}"
+
+    return name_of

@@ -1,0 +1,495 @@
+"""The quotes API v1 (quotes/api/): create, read, list, PATCH, the PDFs; every actor;
+the step form's rules as 400s naming each field; 409 on a signed quote. Every answer is
+checked against the OpenAPI schema's models (``extra="forbid"``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.utils import timezone
+
+from configurator.api_v1 import Errors
+from configurator.models import ApiToken
+from configurator.roles import SALES_MANAGERS_GROUP
+from quotes.api.schemas import QuoteOut, QuotePage
+from quotes.models import Quote, QuoteEvent, Team
+from quotes.offer.services import quote_sign
+
+from .doc_support import doc_env, signing_cert  # noqa: F401
+from .factories import MEDIUM_ITEMS, AdminFactory, QuoteFactory, SellerFactory, UserFactory
+
+LIST = "/api/v1/quotes"
+
+
+def one(pk) -> str:
+    return f"/api/v1/quotes/{pk}"
+
+
+class Api:
+    """A client with a token (or a session client), checking every JSON answer against
+    the schema's models."""
+
+    def __init__(self, client: Client, headers: dict | None = None):
+        self.client, self.headers = client, headers or {}
+
+    def _check(self, r, model):
+        if r["Content-Type"].startswith("application/json"):
+            data = r.json()
+            if r.status_code >= 400:
+                Errors.model_validate(data)
+                assert all(e["message"] for e in data["errors"])
+            elif model is not None:
+                model.model_validate(data)
+        return r
+
+    def get(self, url, params=None, model=None):
+        return self._check(self.client.get(url, params or {}, **self.headers), model)
+
+    def post(self, url, body, model=QuoteOut):
+        data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+        return self._check(self.client.post(url, data, content_type="application/json", **self.headers), model)
+
+    def patch(self, url, body, model=QuoteOut):
+        data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+        return self._check(self.client.patch(url, data, content_type="application/json", **self.headers), model)
+
+
+def token_api(user) -> Api:
+    _token, key = ApiToken.issue(user=user, name="CRM")
+    return Api(Client(enforce_csrf_checks=True), {"HTTP_AUTHORIZATION": f"Token {key}"})
+
+
+@pytest.fixture
+def api(seller, price_list):
+    return token_api(seller)
+
+
+@pytest.fixture
+def manager(db):
+    user = SellerFactory(username="maja", first_name="Maja", last_name="Chef")
+    user.groups.add(Group.objects.get_or_create(name=SALES_MANAGERS_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def team(manager, seller):
+    team = Team.objects.create(name="Syd", manager=manager)
+    team.members.add(seller)
+    return team
+
+
+def fields(r) -> set[tuple[str, str]]:
+    return {(e["field"], e["code"]) for e in r.json()["errors"]}
+
+
+FULL = {
+    "customer": {
+        "company_name": "Exempelbolaget AB", "org_number": "5564300142", "contact_name": "Erik Lind",
+        "contact_email": "erik@exempel.se", "contact_phone": "070-123 45 67", "address": "Storgatan 1\n111 22 Stockholm",
+    },
+    "configuration": {
+        "items": {"mobile_user": 25, "teams_voice": 25, "guided_delivery": 1, "answering_service_20": 1},
+        "manual_prices": {"answering_service_20": {"monthly": "7900.00"}},
+        "traffic": {"sms_domestic": 1200, "calls": 200, "avg_call_seconds": 150},
+        "contract_months": 24,
+    },
+    "validity_days": 45,
+    "customer_note": "Tack för mötet!",
+}
+
+
+# --- Create -------------------------------------------------------------------------------
+
+
+def test_create_a_draft_with_customer_and_configuration(api, seller, price_list):
+    r = api.post(LIST, FULL)
+    assert r.status_code == 201, r.content
+    body = r.json()
+    quote = Quote.objects.get()
+    assert r["Location"] == f"http://testserver/api/v1/quotes/{quote.pk}"
+    assert body["id"] == quote.pk and body["status"] == "draft" and body["number"] is None
+    assert body["owner"]["username"] == "sara" and body["editable"] is True
+    # Written as the step form writes it: org.nr with its dash, the phone internationally.
+    assert body["customer"]["org_number"] == "556430-0142" == quote.org_number
+    assert quote.contact_phone == "+46 70 123 45 67"
+    assert quote.customer_address == "Storgatan 1\n111 22 Stockholm"
+    assert quote.items == {"mobile_user": 25, "teams_voice": 25, "guided_delivery": 1, "answering_service_20": 1}
+    assert quote.manual_prices == {"answering_service_20": {"monthly": "7900.00"}}
+    assert quote.traffic == {"sms_domestic": 1200, "calls": 200, "avg_call_seconds": 150}
+    assert (quote.contract_months, quote.validity_days, quote.customer_note) == (24, 45, "Tack för mötet!")
+    # Priced as the pricing endpoint prices it: 2 225 + 725 + 7 900 monthly.
+    assert body["valid"] is True
+    assert body["totals"]["monthly"] == "10850.00"
+    assert body["totals"]["contract_months"] == 24
+    assert {line["code"] for line in body["lines"]} >= {"mobile_user", "impl_teams", "answering_service_20"}
+    assert body["pdf"] is None
+    events = list(QuoteEvent.objects.filter(quote=quote).values_list("kind", "actor__username", "detail"))
+    assert events[0] == ("created", "sara", "")
+    assert events[1][:2] == ("step_saved", "sara") and events[1][2].startswith("API: ")
+
+
+def test_create_an_empty_draft(api, price_list):
+    r = api.post(LIST, {})
+    assert r.status_code == 201
+    assert r.json()["configuration"]["items"] == {} and r.json()["customer"]["company_name"] == ""
+
+
+def test_no_delivery_chosen_is_self_configuration_as_in_the_step_form(api, price_list):
+    r = api.post(LIST, {"configuration": {"items": {"mobile_user": 3}}})
+    assert Quote.objects.get().items == {"mobile_user": 3, "self_config": 1}
+    assert r.json()["configuration"]["items"] == {"mobile_user": 3, "self_config": 1}
+
+
+def test_a_rule_error_is_stored_as_a_draft_that_is_not_valid(api, price_list):
+    """As in the step form: the price list's rules do not refuse a save, they refuse signing."""
+    r = api.post(LIST, {"configuration": {"items": {"mobile_user": 5, "answering_service_10": 1}}})
+    assert r.status_code == 201
+    assert r.json()["valid"] is False
+    assert [e["code"] for e in r.json()["errors"]] == ["requires_guided_delivery"]
+
+
+@pytest.mark.parametrize(
+    "body, field, code",
+    [
+        ("{oops", "body", "bad_json"),
+        ("[1]", "body", "wrong_type"),
+        ({"colour": "blå"}, "colour", "unknown_field"),
+        ({"customer": "ACME"}, "customer", "wrong_type"),
+        ({"customer": {"vat": "x"}}, "customer.vat", "unknown_field"),
+        ({"customer": {"company_name": 5}}, "customer.company_name", "wrong_type"),
+        ({"customer": {"org_number": "556430-0143"}}, "customer.org_number", "checksum"),
+        ({"customer": {"org_number": "5564"}}, "customer.org_number", "length"),
+        ({"customer": {"contact_email": "erik@"}}, "customer.contact_email", "invalid"),
+        ({"customer": {"contact_phone": "123"}}, "customer.contact_phone", "invalid"),
+        ({"customer": {"company_name": "x" * 201}}, "customer.company_name", "max_length"),
+        ({"configuration": []}, "configuration", "wrong_type"),
+        ({"configuration": {"items": {"mobile_user": -1}}}, "configuration.items.mobile_user", "negative"),
+        ({"configuration": {"items": {"mobile_user": 2.5}}}, "configuration.items.mobile_user", "not_whole"),
+        ({"configuration": {"items": {"mobile_user": 100_001}}}, "configuration.items.mobile_user", "too_large"),
+        ({"configuration": {"items": {"mobile_user": "3"}}}, "configuration.items.mobile_user", "wrong_type"),
+        ({"configuration": {"items": {"gold": 1}}}, "configuration.items.gold", "unknown_item"),
+        ({"configuration": {"items": {"impl_teams": 1}}}, "configuration.items.impl_teams", "automatic"),
+        ({"configuration": {"items": {"api_access": 2}}}, "configuration.items.api_access", "one_at_most"),
+        ({"configuration": {"items": {"answering_service_10": 1, "answering_service_20": 1}}},
+         "configuration.items", "one_package"),
+        ({"configuration": {"items": {"startup_help": 1, "guided_delivery": 1}}}, "configuration.items", "one_delivery"),
+        ({"configuration": {"items": {"mobile_user": 1}, "manual_prices": {"mobile_user": {"monthly": "1.00"}}}},
+         "configuration.manual_prices.mobile_user", "no_agreed_price"),
+        ({"configuration": {"items": {"answering_service_20": 1},
+                            "manual_prices": {"answering_service_20": {"monthly": "1.005"}}}},
+         "configuration.manual_prices.answering_service_20.monthly", "too_many_decimals"),
+        ({"configuration": {"items": {}, "contract_months": 18}}, "configuration.contract_months", "invalid_choice"),
+        ({"configuration": {"items": {}, "traffic": {"calls": -1}}}, "configuration.traffic.calls", "negative"),
+        ({"configuration": {"items": {}, "travel_cost": "-5"}}, "configuration.travel_cost", "out_of_range"),
+        ({"configuration": {"items": {}, "on_site_training": "ja"}}, "configuration.on_site_training", "wrong_type"),
+        ({"configuration": {"items": None}}, "configuration.items", "wrong_type"),
+        ({"validity_days": 0}, "validity_days", "min_value"),
+        ({"validity_days": 366}, "validity_days", "max_value"),
+        ({"validity_days": "30"}, "validity_days", "wrong_type"),
+        ({"customer_note": "x" * 2001}, "customer_note", "max_length"),
+        ({"customer_note": ["x"]}, "customer_note", "wrong_type"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field_and_nothing_is_stored(api, price_list, body, field, code):
+    r = api.post(LIST, body)
+    assert r.status_code == 400, r.content
+    assert (field, code) in fields(r), r.json()
+    assert not Quote.objects.exists() and not QuoteEvent.objects.exists()
+
+
+def test_every_bad_field_is_named_at_once(api, price_list):
+    r = api.post(LIST, {
+        "customer": {"org_number": "1", "contact_email": "nej"},
+        "configuration": {"items": {"mobile_user": -1, "softphone": 1.5}},
+        "validity_days": 0,
+    })
+    assert r.status_code == 400
+    assert {f for f, _code in fields(r)} == {
+        "customer.org_number", "customer.contact_email", "configuration.items.mobile_user",
+        "configuration.items.softphone", "validity_days",
+    }
+
+
+def test_the_messages_are_the_step_forms(api, price_list):
+    r = api.post(LIST, {"customer": {"org_number": "556430-0143"}})
+    assert r.json()["errors"][0]["message"] == (
+        "Kontrollsiffran stämmer inte — kontrollera att organisationsnumret är rätt skrivet."
+    )
+
+
+def test_no_price_list_in_force_is_503(api, price_list):
+    price_list.valid_from = timezone.localdate() + timedelta(days=30)
+    price_list.save()
+    r = api.post(LIST, {})
+    assert r.status_code == 503 and fields(r) == {("price_list", "none_in_force")}
+
+
+# --- Read ---------------------------------------------------------------------------------
+
+
+def test_read_a_draft(api, seller, price_list):
+    quote = QuoteFactory(owner=seller)
+    r = api.get(one(quote.pk), model=QuoteOut)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["customer"]["company_name"] == "Nordisk Logistik AB"
+    assert body["configuration"]["items"] == MEDIUM_ITEMS
+    assert body["page_url"] == f"http://testserver/offerter/{quote.pk}/"
+    assert body["price_list"]["id"] == price_list.pk
+
+
+def test_read_a_signed_quote_with_its_pdf_and_sha256(doc_env, api, seller, price_list):
+    quote = quote_sign(quote=QuoteFactory(owner=seller), user=seller)
+    body = api.get(one(quote.pk), model=QuoteOut).json()
+    assert body["status"] == "sent" and body["number"] == quote.number and body["revision"] == "A"
+    assert body["reference"] == f"{quote.number} A"
+    assert body["editable"] is False
+    assert body["totals"]["monthly"] == quote.snapshot["totals"]["monthly"]
+    assert body["valid_until"] == quote.valid_until.isoformat()
+    assert body["pdf"] == {"url": f"http://testserver/api/v1/quotes/{quote.pk}/pdf", "sha256": quote.pdf_sha256}
+    assert body["accepted_pdf"] is None
+    pdf = api.get(body["pdf"]["url"].removeprefix("http://testserver"))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    data = b"".join(pdf.streaming_content)
+    assert data.startswith(b"%PDF") and hashlib.sha256(data).hexdigest() == quote.pdf_sha256
+    assert api.get(f"/api/v1/quotes/{quote.pk}/accepted-pdf").status_code == 404
+
+
+def test_a_signed_quote_reads_as_signed_after_the_price_list_changes(doc_env, api, seller, price_list):
+    quote = quote_sign(quote=QuoteFactory(owner=seller), user=seller)
+    before = api.get(one(quote.pk)).json()["totals"]
+    item = price_list.items.get(code="mobile_user")
+    item.monthly_fee = 999
+    item.save()  # the signals bump the list's version: drafts price anew
+    assert api.get(one(quote.pk)).json()["totals"] == before
+
+
+def test_a_draft_has_no_pdf(api, seller, price_list):
+    quote = QuoteFactory(owner=seller)
+    r = api.get(f"/api/v1/quotes/{quote.pk}/pdf")
+    assert r.status_code == 404 and fields(r) == {("pdf", "not_signed")}
+
+
+def test_a_missing_quote_is_404(api, price_list):
+    r = api.get(one(999_999))
+    assert r.status_code == 404 and r.json()["errors"][0]["code"] == "not_found"
+
+
+# --- Who sees and changes what --------------------------------------------------------------
+
+
+def test_a_seller_sees_only_their_own_quotes(api, seller, other_seller, price_list):
+    mine, theirs = QuoteFactory(owner=seller), QuoteFactory(owner=other_seller)
+    assert [q["id"] for q in api.get(LIST, model=QuotePage).json()["results"]] == [mine.pk]
+    assert api.get(one(theirs.pk)).status_code == 404
+    assert api.patch(one(theirs.pk), {"customer_note": "x"}).status_code == 404
+    assert api.get(f"/api/v1/quotes/{theirs.pk}/pdf").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.customer_note == ""
+
+
+def test_a_sales_manager_reads_the_teams_quotes_but_changes_only_their_own(
+    manager, team, seller, other_seller, price_list
+):
+    api = token_api(manager)
+    own, member, outsider = QuoteFactory(owner=manager), QuoteFactory(owner=seller), QuoteFactory(owner=other_seller)
+    listed = {q["id"] for q in api.get(LIST, model=QuotePage).json()["results"]}
+    assert listed == {own.pk, member.pk}
+    assert api.get(one(member.pk)).json()["editable"] is False
+    assert api.get(one(outsider.pk)).status_code == 404
+    r = api.patch(one(member.pk), {"customer_note": "Chefens ord"})
+    assert r.status_code == 403 and fields(r) == {("user", "not_owner")}
+    assert api.patch(one(own.pk), {"customer_note": "Mitt"}).status_code == 200
+    member.refresh_from_db()
+    assert member.customer_note == ""
+
+
+def test_staff_see_and_change_every_quote(seller, other_seller, price_list):
+    api = token_api(AdminFactory(username="adam"))
+    a, b = QuoteFactory(owner=seller), QuoteFactory(owner=other_seller)
+    assert {q["id"] for q in api.get(LIST).json()["results"]} == {a.pk, b.pk}
+    r = api.patch(one(b.pk), {"customer_note": "Från admin"})
+    assert r.status_code == 200 and r.json()["customer_note"] == "Från admin"
+    assert QuoteEvent.objects.get(quote=b).actor.username == "adam"
+
+
+@pytest.mark.parametrize("method, url", [("get", LIST), ("post", LIST), ("get", "/api/v1/quotes/1"),
+                                         ("patch", "/api/v1/quotes/1"), ("get", "/api/v1/quotes/1/pdf")])
+def test_no_authentication_is_401(client, price_list, method, url):
+    QuoteFactory(pk=1)
+    r = getattr(client, method)(url, *([json.dumps({})] if method != "get" else []), content_type="application/json")
+    assert r.status_code == 401 and r["WWW-Authenticate"] == "Token"
+    assert fields(r) == {("auth", "unauthorized")}
+    assert Quote.objects.count() == 1
+
+
+@pytest.mark.parametrize("header", ["Token wrong-key", "Bearer abc", "Token "])
+def test_a_bad_token_is_401_even_with_a_session(seller, price_list, header):
+    client = Client()
+    client.force_login(seller)
+    r = client.get(LIST, HTTP_AUTHORIZATION=header)
+    assert r.status_code == 401
+
+
+def test_a_revoked_token_is_401(seller, price_list):
+    token, key = ApiToken.issue(user=seller, name="CRM")
+    ApiToken.objects.filter(pk=token.pk).update(revoked=True)
+    assert Client().get(LIST, HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+
+
+def test_a_user_who_is_not_a_seller_is_403(price_list):
+    user = UserFactory(username="nils")
+    api = token_api(user)
+    r = api.get(LIST)
+    assert r.status_code == 403 and fields(r) == {("user", "not_a_seller")}
+    session = Client()
+    session.force_login(user)
+    assert session.get(LIST).status_code == 403
+
+
+def test_the_session_works_with_the_csrf_token(seller, price_list):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(seller)
+    assert client.get(LIST).status_code == 200  # a read needs no CSRF token… but the API checks it on every call
+    r = client.post(LIST, "{}", content_type="application/json")
+    assert r.status_code == 403 and fields(r) == {("csrf", "csrf_failed")}
+    assert not Quote.objects.exists()
+    client.get("/offerter/")
+    token = client.cookies["csrftoken"].value
+    r = client.post(LIST, "{}", content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert r.status_code == 201
+
+
+# --- Change a draft -------------------------------------------------------------------------
+
+
+def test_patch_changes_only_what_is_given(api, seller, price_list):
+    quote = QuoteFactory(owner=seller, customer_note="Hej")
+    r = api.patch(one(quote.pk), {"customer": {"contact_name": "Karin Berg"}})
+    assert r.status_code == 200, r.content
+    quote.refresh_from_db()
+    assert quote.contact_name == "Karin Berg"
+    assert quote.company_name == "Nordisk Logistik AB" and quote.items == MEDIUM_ITEMS and quote.customer_note == "Hej"
+    assert QuoteEvent.objects.get(quote=quote).detail == "API: contact_name"
+
+
+def test_patch_items_replaces_the_set_and_keeps_the_rest(api, seller, price_list):
+    quote = QuoteFactory(owner=seller, traffic={"calls": 10}, contract_months=12)
+    r = api.patch(one(quote.pk), {"configuration": {"items": {"mobile_user": 5, "startup_help": 1}}})
+    assert r.status_code == 200
+    quote.refresh_from_db()
+    assert quote.items == {"mobile_user": 5, "startup_help": 1}
+    assert quote.traffic == {"calls": 10} and quote.contract_months == 12
+    assert r.json()["totals"]["monthly"] == "445.00"  # 5 × 89
+
+
+def test_patch_a_package_drops_the_old_agreed_price(api, seller, price_list):
+    quote = QuoteFactory(owner=seller, items={"answering_service_20": 1, "guided_delivery": 1},
+                         manual_prices={"answering_service_20": {"monthly": "7900.00"}})
+    r = api.patch(one(quote.pk), {"configuration": {"items": {"answering_service_10": 1, "guided_delivery": 1}}})
+    assert r.status_code == 200, r.content
+    quote.refresh_from_db()
+    assert quote.items == {"answering_service_10": 1, "guided_delivery": 1} and quote.manual_prices == {}
+
+
+def test_patch_contract_term_and_validity(api, seller, price_list):
+    quote = QuoteFactory(owner=seller)
+    r = api.patch(one(quote.pk), {"configuration": {"contract_months": 12}, "validity_days": 10})
+    assert r.status_code == 200
+    quote.refresh_from_db()
+    assert (quote.contract_months, quote.validity_days) == (12, 10)
+    assert r.json()["totals"]["contract_months"] == 12
+
+
+def test_a_bad_patch_changes_nothing(api, seller, price_list):
+    quote = QuoteFactory(owner=seller)
+    r = api.patch(one(quote.pk), {"customer": {"company_name": "Nytt AB", "org_number": "123"}})
+    assert r.status_code == 400 and fields(r) == {("customer.org_number", "length")}
+    quote.refresh_from_db()
+    assert quote.company_name == "Nordisk Logistik AB" and not QuoteEvent.objects.exists()
+
+
+def test_a_signed_quote_is_409(doc_env, api, seller, price_list):
+    quote = quote_sign(quote=QuoteFactory(owner=seller), user=seller)
+    before = Quote.objects.filter(pk=quote.pk).values().get()
+    r = api.patch(one(quote.pk), {"customer_note": "Ändrad"})
+    assert r.status_code == 409
+    assert fields(r) == {("status", "frozen")}
+    assert "kan inte ändras" in r.json()["errors"][0]["message"]
+    assert Quote.objects.filter(pk=quote.pk).values().get() == before
+
+
+# --- List: filters and pages ----------------------------------------------------------------
+
+
+def test_pages(api, seller, price_list):
+    quotes = [QuoteFactory(owner=seller) for _ in range(5)]
+    first = api.get(LIST, {"page_size": 2}, model=QuotePage).json()
+    assert (first["count"], first["pages"], first["page"], first["page_size"]) == (5, 3, 1, 2)
+    assert [q["id"] for q in first["results"]] == [quotes[4].pk, quotes[3].pk]  # newest change first
+    assert first["previous"] is None
+    assert first["next"] == "http://testserver/api/v1/quotes?page_size=2&page=2"
+    last = api.get(LIST, {"page_size": 2, "page": 3}).json()
+    assert [q["id"] for q in last["results"]] == [quotes[0].pk] and last["next"] is None
+    assert last["previous"] == "http://testserver/api/v1/quotes?page_size=2&page=2"
+    r = api.get(LIST, {"page": 4, "page_size": 2})
+    assert r.status_code == 404 and fields(r) == {("page", "out_of_range")}
+    summary = first["results"][0]
+    assert summary["company_name"] == "Nordisk Logistik AB" and summary["valid"] is True
+    assert summary["totals"]["monthly"] is not None and summary["url"].endswith(f"/api/v1/quotes/{quotes[4].pk}")
+
+
+def test_filters(doc_env, manager, team, seller, price_list):
+    api = token_api(manager)
+    own = QuoteFactory(owner=manager, company_name="Alfa AB", org_number="556430-0142")
+    member = QuoteFactory(owner=seller, company_name="Beta AB")
+    signed = quote_sign(quote=QuoteFactory(owner=seller, company_name="Gamma AB"), user=seller)
+    Quote.objects.filter(pk=own.pk).update(updated_at=timezone.now() - timedelta(days=10))
+
+    def ids(**params):
+        r = api.get(LIST, params, model=QuotePage)
+        assert r.status_code == 200, r.content
+        return {q["id"] for q in r.json()["results"]}
+
+    assert ids() == {own.pk, member.pk, signed.pk}
+    assert ids(status="draft") == {own.pk, member.pk}
+    assert ids(status="sent") == {signed.pk}
+    assert ids(mine="true") == {own.pk} == ids(owner="me")
+    assert ids(owner=str(seller.pk)) == {member.pk, signed.pk}
+    assert ids(search="beta") == {member.pk}
+    assert ids(search="5564300142") == {own.pk}  # org.nr without the dash
+    since = (timezone.now() - timedelta(days=1)).isoformat()
+    assert ids(updated_since=since) == {member.pk, signed.pk}
+    assert ids(updated_since=timezone.localdate().isoformat()) == {member.pk, signed.pk}
+    assert ids(status="draft", owner="me") == {own.pk}
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"status": "lost"}, "status"), ({"mine": "kanske"}, "mine"), ({"owner": "sara"}, "owner"),
+    ({"updated_since": "igår"}, "updated_since"), ({"page": "0"}, "page"), ({"page": "x"}, "page"),
+    ({"page_size": "101"}, "page_size"), ({"search": "x" * 101}, "search"),
+])
+def test_bad_filters_are_400_naming_the_parameter(api, price_list, params, field):
+    r = api.get(LIST, params)
+    assert r.status_code == 400 and field in {f for f, _code in fields(r)}
+
+
+def test_the_list_costs_the_same_queries_for_one_page_at_any_size(api, seller, price_list):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        QuoteFactory(owner=seller)
+    api.get(LIST)
+    with CaptureQueriesContext(connection) as few:
+        api.get(LIST)
+    for _ in range(20):
+        QuoteFactory(owner=seller)
+    with CaptureQueriesContext(connection) as many:
+        api.get(LIST)
+    assert len(many) == len(few)
