@@ -1,22 +1,20 @@
-"""JSON pricing API: ``POST /api/v1/price``.
+"""JSON pricing API: ``POST /api/v1/price`` (a router of the API v1, ``configurator.api_v1``).
 
 Signed-in users authenticate with their session (and CSRF token); integrations send
-``Authorization: Token <key>`` with a per-user key created in the admin. A well-formed
-request gets 200 with the priced quote, rule errors included; a malformed one gets 400
-with ``errors`` naming each bad field. Nothing is stored.
+``Authorization: Token <key>`` with a per-user key created in the admin (both in
+``api_v1``, for every endpoint). A well-formed request gets 200 with the priced quote,
+rule errors included; a malformed one gets 400 with ``errors`` naming each bad field.
+Nothing is stored. ``parse_configuration`` is also the quotes API's reader of a
+configuration (``quotes.api.inputs``).
 """
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
-from django.middleware.csrf import CsrfViewMiddleware
-from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from ninja import Router
 
 from .limits import (
     CONTRACT_TERMS,
@@ -28,9 +26,9 @@ from .limits import (
     amount_in_range,
     amount_normalise,
 )
+from .api_schemas import PriceAnswer, PriceRequest
+from .api_v1 import MAX_BODY, ApiError, Errors, field_error, json_body, request_body
 from .discounts import parse_discounts
-from .models import ApiToken
-from .roles import is_seller
 from .pricing import (
     TRAFFIC_FIELDS,
     Catalog,
@@ -42,17 +40,14 @@ from .pricing import (
 )
 from .selectors import catalog_for, price_list_in_force
 
-MAX_BODY = 64 * 1024
+__all__ = ["MAX_BODY", "TOP_LEVEL", "BadRequest", "parse_configuration", "result_as_json", "router"]
+
 TOP_LEVEL = {"items", "manual_prices", "traffic", "contract_months", "on_site_training", "travel_cost", "discounts"}
 
 
 class BadRequest(Exception):
     def __init__(self, errors: list[dict[str, str]]):
         self.errors = errors
-
-
-def field_error(field: str, code: str, message: str) -> dict[str, str]:
-    return {"field": field, "code": code, "message": message}
 
 
 def _whole_number(value: Any, field: str, errors: list, upper: int = MAX_QUANTITY) -> int | None:
@@ -274,74 +269,30 @@ def result_as_json(result: PriceResult) -> dict[str, Any]:
     }
 
 
-def _authenticate(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
-    """Token first (integrations), then the session (with its CSRF check)."""
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _, key = header.partition(" ")
-        if scheme.lower() != "token" or not key.strip():
-            return None, _unauthorized("Use 'Authorization: Token <key>'.")
-        token = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash_key(key.strip()), revoked=False, user__is_active=True)
-            .first()
-        )
-        if token is None:
-            return None, _unauthorized("Ogiltig API-nyckel.")
-        if not is_seller(token.user):  # a key is worth what its user is, now
-            return None, _not_a_seller()
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-        return token.user, None
-    if request.user.is_authenticated:
-        reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
-        if reason is not None:
-            return None, JsonResponse(
-                {"errors": [field_error("csrf", "csrf_failed", "CSRF-kontrollen misslyckades.")]},
-                status=403,
-            )
-        if not is_seller(request.user):
-            return None, _not_a_seller()
-        return request.user, None
-    return None, _unauthorized("Logga in eller skicka en API-nyckel.")
+router = Router(tags=["pricing"])
 
 
-def _not_a_seller() -> JsonResponse:
-    """The API is for sellers (spec), like the step form: a session or a key of anyone
-    else, or of someone who no longer is a seller, is refused."""
-    return JsonResponse(
-        {"errors": [field_error("user", "not_a_seller", "Bara säljare kan använda pris-API:t.")]},
-        status=403,
-    )
-
-
-def _unauthorized(message: str) -> JsonResponse:
-    response = JsonResponse({"errors": [field_error("auth", "unauthorized", message)]}, status=401)
-    response["WWW-Authenticate"] = "Token"
-    return response
-
-
-@csrf_exempt
-@require_POST
+@router.post(
+    "/price",
+    url_name="api-price",
+    response={200: PriceAnswer, 400: Errors, 401: Errors, 403: Errors, 503: Errors},
+    summary="Price a configuration",
+    description="The same engine as the step form; rule errors are a 200 with `valid: false`, a malformed "
+    "request a 400 naming every bad field. Nothing is stored.",
+    openapi_extra=request_body(PriceRequest),
+)
 def price_view(request: HttpRequest) -> JsonResponse:
-    user, denied = _authenticate(request)
-    if denied is not None:
-        return denied
-    if len(request.body) > MAX_BODY:
-        return JsonResponse({"errors": [field_error("body", "too_large", "För stor begäran.")]}, status=400)
-    try:
-        data = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
-        return JsonResponse({"errors": [field_error("body", "bad_json", "Ogiltig JSON.")]}, status=400)
+    data = json_body(request)
     price_list = price_list_in_force()
     if price_list is None:
-        return JsonResponse({"errors": [field_error("price_list", "none_in_force", "Ingen prislista gäller.")]}, status=503)
+        raise ApiError.one(503, "price_list", "none_in_force", "Ingen prislista gäller.")
     catalog = catalog_for(price_list)
     try:
         config = parse_configuration(data, catalog)
     except BadRequest as bad:
-        return JsonResponse({"errors": bad.errors}, status=400)
+        raise ApiError(400, bad.errors)
     result = price(catalog, config)
     over = discounts_over_lines(config, result)
     if over:
-        return JsonResponse({"errors": over}, status=400)
+        raise ApiError(400, over)
     return JsonResponse(result_as_json(result), json_dumps_params={"ensure_ascii": False})

@@ -41,6 +41,31 @@ class TrafficIn(Strict):
     avg_call_seconds: int = Field(0, ge=0, le=MAX_TRAFFIC, description="Average call length in seconds.")
 
 
+Decimalish = str | int | float  # the spec writes "10"; a JSON number is read too
+
+
+class LineDiscountIn(Strict):
+    """A line's discount: per fee a percentage or an amount in kronor, not both."""
+
+    monthly_percent: Decimalish | None = Field(None, description="0–100, at most two decimals.", examples=["10"])
+    monthly_amount: Decimalish | None = Field(None, description="Kronor per month, at most the line's monthly amount.")
+    one_time_percent: Decimalish | None = Field(None, description="0–100, at most two decimals.")
+    one_time_amount: Decimalish | None = Field(None, description="Kronor, at most the line's one-time amount.", examples=["1995.00"])
+
+
+class DiscountsIn(Strict):
+    """Negotiated discounts (spec "Discounts"): line discounts, then a quote discount in
+    percent on each total, and free months."""
+
+    lines: dict[str, LineDiscountIn] = Field(
+        default_factory=dict, description="Item code → its discount.",
+        examples=[{"softphone": {"monthly_percent": "10"}, "guided_delivery": {"one_time_amount": "1995.00"}}],
+    )
+    monthly_percent: Decimalish | None = Field(None, description="On the monthly total after line discounts.", examples=["5"])
+    one_time_percent: Decimalish | None = Field(None, description="On the one-time total after line discounts.", examples=["0"])
+    free_months: int | None = Field(None, ge=0, description="Months without the monthly fee, fewer than the term.", examples=[2])
+
+
 class PriceRequest(Strict):
     """A configuration to price (the spec's "JSON pricing API")."""
 
@@ -57,6 +82,7 @@ class PriceRequest(Strict):
     contract_months: Literal[CONTRACT_TERMS] = Field(DEFAULT_CONTRACT_MONTHS, description="Contract term.")  # type: ignore[valid-type]
     on_site_training: bool = Field(False, description="Training at the customer's site (footnote 2).")
     travel_cost: Money | None = Field(None, description="Agreed travel cost for on-site training (footnote 2).")
+    discounts: DiscountsIn | None = Field(None, description="Negotiated discounts (spec \"Discounts\").")
 
 
 # --- Answer -------------------------------------------------------------------------------
@@ -76,8 +102,12 @@ class PriceLine(Strict):
     monthly_quantity: int = Field(description="Units the monthly fee counts (API Access: every user).")
     one_time_unit: Money
     monthly_unit: Money
-    one_time: Money
-    monthly: Money
+    one_time: Money = Field(description="Net of the line's discount.")
+    monthly: Money = Field(description="Net of the line's discount.")
+    one_time_list: Money = Field(description="Before the line's discount.")
+    one_time_discount: Money
+    monthly_list: Money = Field(description="Before the line's discount.")
+    monthly_discount: Money
     billed_to: Literal["mobile", "company"]
     auto_added: bool = Field(description="Added by a rule of the price list (an implementation, footnote 4).")
     reason: str | None = Field(description="Why an automatic line is there.")
@@ -95,8 +125,8 @@ class TrafficLine(Strict):
 
 
 class Totals(Strict):
-    one_time: Money
-    monthly: Money
+    one_time: Money = Field(description="Net, after every discount.")
+    monthly: Money = Field(description="Net, after every discount.")
     monthly_mobile: Money = Field(description="The monthly total billed on the mobile subscriptions.")
     monthly_company: Money = Field(description="The monthly total billed to the company.")
     traffic_monthly: Money = Field(description="The traffic estimate per month (not in the totals above).")
@@ -106,7 +136,15 @@ class Totals(Strict):
     one_time_incl_vat: Money
     monthly_incl_vat: Money
     contract_months: int
-    contract_value: Money = Field(description="One-time + monthly × contract months, excl. VAT.")
+    contract_value: Money = Field(description="One-time + monthly × (contract months − free months), net, excl. VAT.")
+    one_time_list: Money = Field(description="Before any discount.")
+    monthly_list: Money = Field(description="Before any discount.")
+    contract_value_list: Money = Field(description="The contract value before any discount.")
+    one_time_quote_discount: Money = Field(description="The quote discount on the one-time total.")
+    monthly_quote_discount: Money = Field(description="The quote discount on the monthly total.")
+    free_months: int
+    discount_total: Money = Field(description="The discount over the contract: list contract value − net.")
+    discount_share: str = Field(description="discount_total / contract_value_list, 0–1, four decimals.", examples=["0.1250"])
 
 
 class Problem(Strict):

@@ -66,7 +66,9 @@ class ApiError(Exception):
 
 
 def error_response(status: int, errors: list[dict[str, str]], headers: dict[str, str] | None = None) -> JsonResponse:
-    response = JsonResponse({"errors": errors}, status=status, json_dumps_params={"ensure_ascii": False})
+    # ASCII escapes: an error may name a key sent with a lone surrogate ("\ud800"), which
+    # UTF-8 cannot carry.
+    response = JsonResponse({"errors": errors}, status=status)
     for name, value in (headers or {}).items():
         response[name] = value
     return response
@@ -204,6 +206,7 @@ class ApiV1(NinjaAPI):
         self.add_exception_handler(HttpError, self._http_error)
         self.add_exception_handler(ValidationError, self._validation_error)
         self.add_exception_handler(Http404, self._not_found)
+        self.add_exception_handler(Exception, self._unexpected)
 
     # Errors.
     def _api_error(self, request, exc: ApiError):
@@ -221,6 +224,11 @@ class ApiV1(NinjaAPI):
             for e in exc.errors
         ]
         return error_response(400, errors)
+
+    def _unexpected(self, request, exc):
+        """Django's own handling, as for any view: a database that does not answer is a
+        503 (``configurator.error_views``), anything else a 500, logged."""
+        raise exc
 
     def _not_found(self, request, exc):
         return error_response(404, [field_error("id", "not_found", "Finns inte.")])

@@ -13,6 +13,7 @@ from .api_v1 import ApiV1
 # OpenAPI schema (/api/v1/openapi.json) and its docs page (/api/v1/docs). Composed here,
 # the one module that may import both configurator and quotes.
 api_v1 = ApiV1()
+api_v1.add_router("", api.router)
 api_v1.add_router("/quotes", quotes_router)
 
 urlpatterns = [
@@ -21,7 +22,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/price", api.price_view, name="api-price"),
     path("api/v1/", include(api_v1.url_patterns())),
     path("admin/", admin.site.urls),
     path("offerter/", include("quotes.urls")),

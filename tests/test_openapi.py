@@ -9,10 +9,12 @@ tests/test_quotes_api.py."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
+from configurator.api_schemas import PriceAnswer, PriceRequest
 from configurator.api_v1 import Errors
 from quotes.api.schemas import QuoteIn, QuoteOut, QuotePage
 
@@ -22,6 +24,9 @@ PARAMETER_PLACES = {"query", "header", "path", "cookie"}
 
 # path -> method -> (request body model or None, {status: response model name or "pdf"})
 ENDPOINTS = {
+    "/api/v1/price": {
+        "post": ("PriceRequest", {"200": "PriceAnswer", "400": "Errors", "401": "Errors", "403": "Errors", "503": "Errors"}),
+    },
     "/api/v1/quotes": {
         "get": (None, {"200": "QuotePage", "400": "Errors", "401": "Errors", "403": "Errors", "404": "Errors"}),
         "post": ("QuoteIn", {"201": "QuoteOut", "400": "Errors", "401": "Errors", "403": "Errors", "503": "Errors"}),
@@ -130,11 +135,31 @@ def test_every_endpoint_with_its_request_and_response_schemas(schema):
     assert documented == {(p, m) for p, methods in ENDPOINTS.items() for m in methods}
 
 
-@pytest.mark.parametrize("model", [QuoteIn, QuoteOut, QuotePage, Errors])
+@pytest.mark.parametrize("model", [PriceRequest, PriceAnswer, QuoteIn, QuoteOut, QuotePage, Errors])
 def test_the_components_are_the_models_the_tests_check_answers_against(schema, model):
     component = schema["components"]["schemas"][model.__name__]
     assert set(component["properties"]) == set(model.model_fields)
     assert component.get("additionalProperties") is False
+
+
+def test_pricing_answers_follow_the_schema(seller_client, price_list):
+    """The spec's example with every kind of discount: the answer is exactly PriceAnswer."""
+    body = {
+        "items": {"mobile_user": 25, "softphone": 25, "teams_voice": 25, "guided_delivery": 1,
+                  "answering_service_20": 1},
+        "manual_prices": {"answering_service_20": {"monthly": "7900.00"}},
+        "traffic": {"sms_domestic": 1200, "calls": 200, "avg_call_seconds": 150},
+        "contract_months": 36,
+        "discounts": {"lines": {"softphone": {"monthly_percent": "10"}, "guided_delivery": {"one_time_amount": "1995.00"}},
+                      "monthly_percent": "5", "one_time_percent": "0", "free_months": 2},
+    }
+    PriceRequest.model_validate(body)
+    r = seller_client.post("/api/v1/price", json.dumps(body), content_type="application/json")
+    assert r.status_code == 200
+    answer = PriceAnswer.model_validate(r.json())
+    assert answer.totals.free_months == 2 and answer.totals.discount_total != "0.00"
+    bad = seller_client.post("/api/v1/price", json.dumps({"items": {"x": 1}}), content_type="application/json")
+    Errors.model_validate(bad.json())
 
 
 def test_the_list_documents_its_filters(schema):

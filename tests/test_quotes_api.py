@@ -493,3 +493,72 @@ def test_the_list_costs_the_same_queries_for_one_page_at_any_size(api, seller, p
     with CaptureQueriesContext(connection) as many:
         api.get(LIST)
     assert len(many) == len(few)
+
+
+# --- Discounts (spec "Discounts") ------------------------------------------------------------
+
+DISCOUNTS = {"lines": {"mobile_user": {"monthly_percent": "10"}, "guided_delivery": {"one_time_amount": "1995.00"}},
+             "monthly_percent": "5", "free_months": 2}
+
+
+def test_discounts_are_stored_exactly_as_given_and_priced(api, price_list):
+    r = api.post(LIST, {"configuration": {"items": {"mobile_user": 10, "guided_delivery": 1}, "discounts": DISCOUNTS}})
+    assert r.status_code == 201, r.content
+    quote = Quote.objects.get()
+    assert quote.discounts == DISCOUNTS
+    body = r.json()
+    assert body["configuration"]["discounts"] == DISCOUNTS
+    line = next(line for line in body["lines"] if line["code"] == "mobile_user")
+    assert (line["monthly_list"], line["monthly_discount"], line["monthly"]) == ("890.00", "89.00", "801.00")
+    totals = body["totals"]
+    assert totals["free_months"] == 2 and totals["monthly_list"] == "890.00"
+    assert totals["monthly"] == "760.95"  # 801 − 5 % (40.05)
+    # The same configuration through the pricing endpoint gives the same totals.
+    priced = api.post("/api/v1/price", {"items": {"mobile_user": 10, "guided_delivery": 1}, "discounts": DISCOUNTS},
+                      model=None).json()
+    assert priced["totals"] == totals
+
+
+@pytest.mark.parametrize("discounts, field, code", [
+    ({"lines": {"mobile_user": {"monthly_percent": "101"}}}, "configuration.discounts.lines.mobile_user.monthly_percent",
+     "out_of_range"),
+    ({"lines": {"mobile_user": {"monthly_amount": "5000.00"}}}, "configuration.discounts.lines.mobile_user.monthly_amount",
+     "exceeds_line"),
+    ({"lines": {"gold": {"monthly_percent": "5"}}}, "configuration.discounts.lines.gold", "unknown_item"),
+    ({"free_months": 36}, "configuration.discounts.free_months", "free_months_exceed_term"),
+    ({"monthly_percent": "-1"}, "configuration.discounts.monthly_percent", "out_of_range"),
+    ("10 %", "configuration.discounts", "wrong_type"),
+])
+def test_bad_discounts_are_400_naming_the_field(api, price_list, discounts, field, code):
+    r = api.post(LIST, {"configuration": {"items": {"mobile_user": 10}, "discounts": discounts}})
+    assert r.status_code == 400 and (field, code) in fields(r), r.json()
+    assert not Quote.objects.exists()
+
+
+def test_patch_discounts_and_keep_them_when_other_keys_change(api, seller, price_list):
+    quote = QuoteFactory(owner=seller)
+    assert api.patch(one(quote.pk), {"configuration": {"discounts": {"free_months": 3}}}).status_code == 200
+    r = api.patch(one(quote.pk), {"configuration": {"contract_months": 12}})
+    assert r.status_code == 200
+    quote.refresh_from_db()
+    assert quote.discounts == {"free_months": 3} and quote.contract_months == 12
+    r = api.patch(one(quote.pk), {"configuration": {"contract_months": 24, "discounts": {"free_months": 24}}})
+    assert r.status_code == 400 and fields(r) == {("configuration.discounts.free_months", "free_months_exceed_term")}
+    assert api.patch(one(quote.pk), {"configuration": {"discounts": None}}).json()["configuration"]["discounts"] == {}
+
+
+def test_a_quote_signed_before_discounts_reads_with_list_equal_to_net(doc_env, api, seller, price_list):
+    quote = quote_sign(quote=QuoteFactory(owner=seller), user=seller)
+    snapshot = dict(quote.snapshot)
+    for line in snapshot["lines"]:
+        for key in ("one_time_list", "monthly_list", "one_time_discount", "monthly_discount"):
+            line.pop(key)
+    snapshot["totals"] = {k: v for k, v in snapshot["totals"].items()
+                          if k in ("one_time", "monthly", "monthly_mobile", "monthly_company", "traffic_monthly",
+                                   "vat_rate", "one_time_vat", "monthly_vat", "one_time_incl_vat",
+                                   "monthly_incl_vat", "contract_months", "contract_value")}
+    snapshot.pop("discounts")
+    Quote.objects.filter(pk=quote.pk).update(snapshot=snapshot)
+    body = api.get(one(quote.pk), model=QuoteOut).json()
+    assert body["totals"]["monthly_list"] == body["totals"]["monthly"] and body["totals"]["discount_total"] == "0.00"
+    assert all(line["monthly_list"] == line["monthly"] and line["monthly_discount"] == "0.00" for line in body["lines"])

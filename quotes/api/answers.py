@@ -25,10 +25,13 @@ from ..pricing import quote_pricing
 from .inputs import configuration_json, customer_json
 
 LINE = ("code", "name", "section", "quantity", "monthly_quantity", "one_time_unit", "monthly_unit", "one_time",
-        "monthly", "billed_to", "auto_added", "reason", "manual", "footnote")
+        "monthly", "one_time_list", "one_time_discount", "monthly_list", "monthly_discount", "billed_to",
+        "auto_added", "reason", "manual", "footnote")
 TRAFFIC = ("code", "name", "quantity", "billable_quantity", "unit_price", "amount")
 TOTALS = ("one_time", "monthly", "monthly_mobile", "monthly_company", "traffic_monthly", "vat_rate", "one_time_vat",
-          "monthly_vat", "one_time_incl_vat", "monthly_incl_vat", "contract_months", "contract_value")
+          "monthly_vat", "one_time_incl_vat", "monthly_incl_vat", "contract_months", "contract_value",
+          "one_time_list", "monthly_list", "contract_value_list", "one_time_quote_discount", "monthly_quote_discount",
+          "free_months", "discount_total", "discount_share")
 
 
 def api_url(name: str, *args) -> str:
@@ -40,8 +43,23 @@ def _when(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def _pick(row: dict, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: row.get(name) for name in names}
+def _pick(row: dict, names: tuple[str, ...], missing: dict | None = None) -> dict[str, Any]:
+    return {name: row[name] if name in row else (missing or {}).get(name) for name in names}
+
+
+def _line(line: dict) -> dict[str, Any]:
+    """A snapshot's line; one signed before discounts has none: list = net."""
+    return _pick(line, LINE, {"one_time_list": line["one_time"], "monthly_list": line["monthly"],
+                              "one_time_discount": "0.00", "monthly_discount": "0.00"})
+
+
+def _totals(totals: dict) -> dict[str, Any]:
+    """A snapshot's totals; one signed before discounts has none: list = net."""
+    return _pick(totals, TOTALS, {
+        "one_time_list": totals["one_time"], "monthly_list": totals["monthly"],
+        "contract_value_list": totals["contract_value"], "one_time_quote_discount": "0.00",
+        "monthly_quote_discount": "0.00", "free_months": 0, "discount_total": "0.00", "discount_share": "0.0000",
+    })
 
 
 def person_json(user) -> dict[str, Any]:
@@ -54,9 +72,9 @@ def _priced(quote: Quote) -> dict[str, Any]:
         snap = snapshot_check(quote.snapshot)
         return {
             "valid": True,
-            "lines": [_pick(line, LINE) for line in snap["lines"]],
+            "lines": [_line(line) for line in snap["lines"]],
             "traffic": [_pick(line, TRAFFIC) for line in snap["traffic"]],
-            "totals": {**_pick(snap["totals"], TOTALS), "vat_rate": str(Decimal(snap["totals"]["vat_rate"]).normalize())},
+            "totals": {**_totals(snap["totals"]), "vat_rate": str(Decimal(snap["totals"]["vat_rate"]).normalize())},
             "errors": [],
             "warnings": [],
             "terms": [{"ref": t["ref"], "text": t["text"]} for t in snap["terms"]],
@@ -66,9 +84,9 @@ def _priced(quote: Quote) -> dict[str, Any]:
     problems = result_as_json(result)
     return {
         "valid": result.valid,
-        "lines": [_pick(line, LINE) for line in snap["lines"]],
+        "lines": [_line(line) for line in snap["lines"]],
         "traffic": [_pick(line, TRAFFIC) for line in snap["traffic"]],
-        "totals": {**_pick(snap["totals"], TOTALS), "vat_rate": problems["totals"]["vat_rate"]},
+        "totals": {**_totals(snap["totals"]), "vat_rate": problems["totals"]["vat_rate"]},
         "errors": problems["errors"],
         "warnings": problems["warnings"],
         "terms": problems["terms"],

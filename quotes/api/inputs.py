@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from configurator.api import TOP_LEVEL as CONFIGURATION_FIELDS
-from configurator.api import BadRequest, parse_configuration
+from configurator.api import BadRequest, discounts_over_lines, parse_configuration
 from configurator.api_v1 import ApiError, field_error
 from configurator.pricing import (
     ANSWERING_SERVICE_PREFIX,
@@ -32,11 +32,12 @@ from configurator.pricing import (
     TRAFFIC_FIELDS,
     Catalog,
     Configuration,
+    price,
 )
 
 from ..draft.forms import CustomerForm, DeliveryForm, IntegrationsForm, NumbersForm, SummaryForm, TrafficForm, UsersForm
 from ..models import Quote
-from ..pricing import quote_preview
+from ..pricing import quote_configuration, quote_preview
 
 # The request's customer fields -> the quote's.
 CUSTOMER_FIELDS = {
@@ -67,8 +68,7 @@ def configuration_json(quote: Quote) -> dict[str, Any]:
         "on_site_training": quote.on_site_training,
         "travel_cost": f"{quote.travel_cost:.2f}" if quote.travel_cost is not None else None,
     }
-    if "discounts" in CONFIGURATION_FIELDS:
-        data["discounts"] = getattr(quote, "discounts", None) or {}
+    data["discounts"] = quote.discounts or {}
     return data
 
 
@@ -104,8 +104,9 @@ def quote_changes(data: Any, *, quote: Quote, catalog: Catalog) -> dict[str, Any
         for form_class in CONFIGURATION_FORMS:
             preview = _run(form_class, _config_form_data(form_class, config, catalog), preview, catalog,
                            changes, errors, _config_field(config))
-        if "discounts" in given:
+        if "discounts" in given:  # stored exactly as the API's object (spec "Discounts")
             changes["discounts"] = data["configuration"]["discounts"] or {}
+            preview = quote_preview(preview, {"discounts": changes["discounts"]})
     if summary or (config is not None and "contract_months" in given):
         form_data = {
             "contract_months": str(config.contract_months if config is not None else preview.contract_months),
@@ -114,6 +115,13 @@ def quote_changes(data: Any, *, quote: Quote, catalog: Catalog) -> dict[str, Any
         }
         keep = {*summary, *(["contract_months"] if config is not None and "contract_months" in given else [])}
         preview = _run(SummaryForm, form_data, preview, catalog, changes, errors, _summary_field, keep=keep)
+    if not errors and config is not None and config.discounts.lines:
+        # A discount larger than its line is a 400 naming the field, as in the pricing API.
+        priced = quote_configuration(preview, catalog)
+        errors.extend(
+            _error(f"configuration.{e['field']}", e["code"], e["message"])
+            for e in discounts_over_lines(priced, price(catalog, priced))
+        )
     if errors:
         raise ApiError(400, errors)
     return changes
@@ -134,11 +142,23 @@ def _customer(data: dict, errors: list) -> dict[str, str]:
         field = f"customer.{key}"
         if key not in CUSTOMER_FIELDS:
             errors.append(_error(field, "unknown_field", "Okänt fält."))
-        elif value is not None and not isinstance(value, str):
+        elif value is not None and not _text(value):
             errors.append(_error(field, "wrong_type", "Ska vara en text."))
         else:
             out[key] = value or ""
     return out
+
+
+def _text(value) -> bool:
+    """A string that UTF-8 can carry (JSON allows lone surrogates, "\ud800"; a database
+    does not)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _summary(data: dict, errors: list) -> dict[str, Any]:
@@ -151,7 +171,7 @@ def _summary(data: dict, errors: list) -> dict[str, Any]:
             out["validity_days"] = days
     if "customer_note" in data:
         note = data["customer_note"]
-        if note is not None and not isinstance(note, str):
+        if note is not None and not _text(note):
             errors.append(_error("customer_note", "wrong_type", "Ska vara en text."))
         else:
             out["customer_note"] = note or ""

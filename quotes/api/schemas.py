@@ -13,6 +13,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from configurator.api_schemas import (
+    DiscountsIn,
     Money,
     PriceLine,
     PriceListRef,
@@ -106,6 +107,7 @@ class Configuration(Strict):
     contract_months: int
     on_site_training: bool
     travel_cost: Money | None
+    discounts: DiscountsIn = Field(description="As given (stored exactly as the API's object); {} for none.")
 
 
 class Document(Strict):
