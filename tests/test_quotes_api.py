@@ -22,6 +22,7 @@ from quotes.offer.services import quote_sign
 
 from .doc_support import doc_env, signing_cert  # noqa: F401
 from .factories import MEDIUM_ITEMS, AdminFactory, QuoteFactory, SellerFactory, UserFactory
+from .test_lost_updates import concurrent_sqlite_readers  # noqa: F401
 
 LIST = "/api/v1/quotes"
 
@@ -562,3 +563,61 @@ def test_a_quote_signed_before_discounts_reads_with_list_equal_to_net(doc_env, a
     body = api.get(one(quote.pk), model=QuoteOut).json()
     assert body["totals"]["monthly_list"] == body["totals"]["monthly"] and body["totals"]["discount_total"] == "0.00"
     assert all(line["monthly_list"] == line["monthly"] and line["monthly_discount"] == "0.00" for line in body["lines"])
+
+
+# --- A real race ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_patches_and_a_step_save_at_the_same_moment_all_land(seller, price_list, concurrent_sqlite_readers):
+    """The CRM changes the contact while the seller saves the users step and a second
+    integration changes the traffic: each write locks and re-reads the draft, so none is
+    lost (10 times)."""
+    import threading
+
+    from django.db import connection
+
+    from .test_lost_updates import page_form, step_url
+
+    def signed_in():
+        # Sessions, not keys: a key's last_used_at is a write of its own, which the suite's
+        # shared in-memory SQLite refuses at once when another thread writes (the race here
+        # is the quote's; PostgreSQL, where CI runs this again, waits as a file database).
+        c = Client()
+        c.force_login(seller)
+        return c
+
+    for trial in range(10):
+        quote = QuoteFactory(owner=seller, items={"mobile_user": 10 + trial, "startup_help": 1})
+        browser = Client()
+        browser.force_login(seller)
+        users = page_form(browser.get(step_url(quote, "anvandare")).content.decode())
+        users.update(fixed_number="5", nav="next")
+        barrier = threading.Barrier(3, timeout=60)
+        statuses: list[int] = []
+
+        def run(call):
+            try:
+                barrier.wait()
+                statuses.append(call().status_code)
+            finally:
+                connection.close()
+
+        crm, other = signed_in(), signed_in()
+        calls = [
+            lambda: crm.patch(one(quote.pk), json.dumps({"customer": {"contact_name": f"Karin {trial}"}}),
+                              content_type="application/json"),
+            lambda: other.patch(one(quote.pk), json.dumps({"configuration": {"traffic": {"calls": 100 + trial}}}),
+                                content_type="application/json"),
+            lambda: browser.post(step_url(quote, "anvandare"), users),
+        ]
+        threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert sorted(statuses) == [200, 200, 302], (trial, statuses)
+        stored = Quote.objects.get(pk=quote.pk)
+        assert stored.contact_name == f"Karin {trial}", trial
+        assert stored.traffic == {"calls": 100 + trial}, trial
+        assert stored.items["fixed_number"] == 5 and stored.items["mobile_user"] == 10 + trial, (trial, stored.items)
