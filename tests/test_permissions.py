@@ -91,6 +91,8 @@ SELLER_RULES: list[tuple[str, str, str | None, dict, tuple]] = [
     ("api-quote-pdf", "GET", "draft", {}, (401, 404, 404, 403, 404)),
     ("api-quote-accepted-pdf", "GET", "accepted", {}, (401, 200, 404, 403, 200)),
     ("api-quote-accepted-pdf", "GET", "signed", {}, (401, 404, 404, 403, 404)),
+    ("api-quote-delivery-order", "GET", "accepted", {}, (401, 200, 404, 403, 200)),
+    ("api-quote-delivery-order", "GET", "signed", {}, (401, 404, 404, 403, 404)),
     # The API's schema and docs page are public; its root has no page.
     ("openapi-json", "GET", None, {}, (200, 200, 200, 200, 200)),
     ("openapi-view", "GET", None, {}, (200, 200, 200, 200, 200)),

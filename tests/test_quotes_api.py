@@ -621,3 +621,26 @@ def test_two_patches_and_a_step_save_at_the_same_moment_all_land(seller, price_l
         assert stored.contact_name == f"Karin {trial}", trial
         assert stored.traffic == {"calls": 100 + trial}, trial
         assert stored.items["fixed_number"] == 5 and stored.items["mobile_user"] == 10 + trial, (trial, stored.items)
+
+
+# --- An accepted quote: the accepted PDF and the delivery order -------------------------------
+
+
+def test_an_accepted_quote_has_its_accepted_pdf_and_delivery_order(doc_env, api, seller, price_list):
+    from quotes.customer.services import quote_accept
+    from quotes.offer.delivery_order import delivery_order
+
+    quote = quote_sign(quote=QuoteFactory(owner=seller), user=seller)
+    assert api.get(one(quote.pk)).json()["delivery_order_url"] is None
+    r = api.get(f"/api/v1/quotes/{quote.pk}/delivery-order")
+    assert r.status_code == 404 and fields(r) == {("delivery_order", "not_accepted")}
+    quote = quote_accept(quote=quote, name="Maria Berg", title="Inköpschef", ip="198.51.100.7", user_agent="Test")
+    body = api.get(one(quote.pk), model=QuoteOut).json()
+    assert body["status"] == "accepted" and body["accepted_at"]
+    assert body["delivery_order_url"] == f"http://testserver/api/v1/quotes/{quote.pk}/delivery-order"
+    order = api.get(f"/api/v1/quotes/{quote.pk}/delivery-order").json()
+    assert order == json.loads(json.dumps(delivery_order(quote)))  # the webhook's and the download's builder
+    assert order["customer"]["company_name"] == "Nordisk Logistik AB"
+    pdf = api.get(body["accepted_pdf"]["url"].removeprefix("http://testserver"))
+    data = b"".join(pdf.streaming_content)
+    assert pdf.status_code == 200 and hashlib.sha256(data).hexdigest() == body["accepted_pdf"]["sha256"]

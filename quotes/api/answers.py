@@ -20,6 +20,7 @@ from configurator.pricing import TRAFFIC_FIELDS as TRAFFIC_NAMES
 from ..access import may_change
 from ..draft.selectors import ListTotals
 from ..models import Quote
+from ..offer.delivery_order import accepted_pdf_sha256
 from ..offer.snapshot import person_name, snapshot_build, snapshot_check
 from ..pricing import quote_pricing
 from .inputs import configuration_json, customer_json
@@ -99,7 +100,9 @@ def _document(quote: Quote, *, accepted: bool) -> dict[str, Any] | None:
         return None
     return {
         "url": api_url("api-quote-accepted-pdf" if accepted else "api-quote-pdf", quote.pk),
-        "sha256": (quote.accepted_sha256 if accepted else quote.pdf_sha256) or None,
+        # The accepted offer's own file (the signed offer + the acceptance page); its
+        # ``accepted_sha256`` is the offer the customer accepted, i.e. ``pdf``'s.
+        "sha256": (accepted_pdf_sha256(quote) if accepted else quote.pdf_sha256) or None,
     }
 
 
@@ -135,6 +138,7 @@ def quote_json(quote: Quote, *, user) -> dict[str, Any]:
         **_priced(quote),
         "pdf": _document(quote, accepted=False),
         "accepted_pdf": _document(quote, accepted=True),
+        "delivery_order_url": api_url("api-quote-delivery-order", quote.pk) if quote.status == Quote.Status.ACCEPTED else None,
     }
 
 

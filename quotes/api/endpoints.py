@@ -29,6 +29,7 @@ from ..draft.selectors import quote_list_totals, quotes_search
 from ..errors import DocumentError
 from ..events import quote_event_record
 from ..models import Quote, QuoteEvent
+from ..offer.delivery_order import DeliveryOrderUnavailable, delivery_order
 from ..offer.storage import document_bytes, offer_filename
 from .answers import api_url, quote_json, summary_json
 from .schemas import QuoteIn, QuoteOut, QuotePage
@@ -239,6 +240,26 @@ def quote_pdf(request: HttpRequest, quote_id: int):
 )
 def quote_accepted_pdf(request: HttpRequest, quote_id: int):
     return _download(request, get_object_or_404(_visible(request), pk=quote_id), accepted=True)
+
+
+@router.get(
+    "/{int:quote_id}/delivery-order",
+    url_name="api-quote-delivery-order",
+    response={404: Errors, **REFUSED},
+    summary="The delivery order of an accepted quote",
+    description="What the delivery team needs (customer and contact, users and services, numbers, integrations, "
+    "Svarsservice, delivery and training, contract start and term, agreed prices and discounts, the accepted "
+    "PDF's SHA-256): the same JSON as the `quote.accepted` webhook and the seller's download "
+    "(`quotes.offer.delivery_order`). 404 until the customer has accepted.",
+    openapi_extra={"responses": {"200": {"description": "The delivery order (schema 1).",
+                                         "content": {"application/json": {"schema": {"type": "object"}}}}}},
+)
+def quote_delivery_order(request: HttpRequest, quote_id: int):
+    quote = get_object_or_404(_visible(request), pk=quote_id)
+    try:
+        return _json(delivery_order(quote))
+    except DeliveryOrderUnavailable as error:
+        raise ApiError.one(404, "delivery_order", "not_accepted", str(error))
 
 
 def _download(request: HttpRequest, quote: Quote, *, accepted: bool):

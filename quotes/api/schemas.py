@@ -148,6 +148,7 @@ class QuoteOut(Strict):
     terms: list[Term]
     pdf: Document | None = Field(description="The signed offer (PDF); null for a draft.")
     accepted_pdf: Document | None = Field(description="The accepted offer with the acceptance page; null until accepted.")
+    delivery_order_url: str | None = Field(description="The delivery order (JSON) once the customer has accepted.")
 
 
 class QuoteTotals(Strict):

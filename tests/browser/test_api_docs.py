@@ -26,7 +26,7 @@ def test_the_docs_page_works_under_the_csp_and_tries_the_api(new_page, live_serv
     sign_in(page, "sara")
     page.goto("/api/v1/docs")
     expect(page.get_by_role("heading", name=re.compile("Smart Connect offert-API"))).to_be_visible()
-    for summary in ("List quotes", "Create a draft quote", "Read a quote", "Change a draft quote",
+    for summary in ("Price a configuration", "The delivery order of an accepted quote", "List quotes", "Create a draft quote", "Read a quote", "Change a draft quote",
                     "The signed offer (PDF)", "The accepted offer (PDF)"):
         expect(page.get_by_text(summary, exact=True)).to_be_visible()
     page.screenshot(path=str(tmp_path / "docs.png"), full_page=True)
