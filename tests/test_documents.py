@@ -309,6 +309,8 @@ def test_no_other_url_reaches_a_quote():
         "offerter/<int:pk>/ny-revision/",
         "offerter/<int:pk>/pdf/",
         "offerter/<int:pk>/pdf/godkand/",
+        "offerter/<int:pk>/leveransorder.json",  # read-only: the accepted quote's delivery order
+        "offerter/<int:pk>/leveransorder.xlsx",
         "offert/<str:token>/",
         "offert/<str:token>/pdf/",
         "offert/<str:token>/pdf/godkand/",

@@ -69,6 +69,11 @@ SELLER_RULES: list[tuple[str, str, str | None, dict, tuple]] = [
     ("quotes:pdf", "GET", "draft", {}, (LOGIN, 404, 404, 403, 404)),
     ("quotes:accepted-pdf", "GET", "accepted", {}, (LOGIN, 200, 200, 403, 200)),
     ("quotes:accepted-pdf", "GET", "signed", {}, (LOGIN, 404, 404, 403, 404)),
+    # The delivery order (read-only, as the PDFs): every seller and admin, once accepted.
+    ("quotes:delivery-order-json", "GET", "accepted", {}, (LOGIN, 200, 200, 403, 200)),
+    ("quotes:delivery-order-json", "GET", "signed", {}, (LOGIN, 404, 404, 403, 404)),
+    ("quotes:delivery-order-xlsx", "GET", "accepted", {}, (LOGIN, 200, 200, 403, 200)),
+    ("quotes:delivery-order-xlsx", "GET", "draft", {}, (LOGIN, 404, 404, 403, 404)),
     # The overview: every seller their own; the team's for sales managers and admins only.
     ("quotes:overview", "GET", None, {}, (LOGIN, 200, 200, 403, 200)),
     ("quotes:overview", "POST", None, {}, (LOGIN, 405, 405, 403, 405)),
