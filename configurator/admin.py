@@ -1,3 +1,5 @@
+import phonenumbers
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -12,7 +14,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import admin_sheets
-from .models import ApiToken, Footnote, PriceItem, PriceList
+from .models import ApiToken, Footnote, PriceItem, PriceList, SellerProfile
 from .services import price_list_copy
 
 admin.site.site_header = _("Smart Connect – administration")
@@ -266,10 +268,41 @@ for model in (User, Group):
         admin.site.unregister(model)
 
 
+class SellerProfileForm(forms.ModelForm):
+    class Meta:
+        model = SellerProfile
+        fields = ("phone",)
+
+    def clean_phone(self) -> str:
+        """A number the customer can call, written the international way the offer shows it."""
+        value = self.cleaned_data["phone"].strip()
+        if not value:
+            return ""
+        message = _("Telefonnumret är inte giltigt — skriv t.ex. 070-123 45 67 eller +46 8 123 456 78.")
+        try:
+            number = phonenumbers.parse(value, "SE")
+        except phonenumbers.NumberParseException:
+            raise forms.ValidationError(message, code="invalid")
+        if not phonenumbers.is_valid_number(number):
+            raise forms.ValidationError(message, code="invalid")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+class SellerProfileInline(admin.StackedInline):
+    """The seller's phone on the user's page: the offer shows it under the seller."""
+
+    model = SellerProfile
+    form = SellerProfileForm
+    can_delete = False
+    extra = 1
+    max_num = 1
+
+
 @admin.register(User)
 class AccessibleUserAdmin(UserAdmin):
     filter_horizontal = ()
     readonly_fields = ("last_login", "date_joined")
+    inlines = (SellerProfileInline,)
 
 
 @admin.register(Group)

@@ -216,3 +216,25 @@ class ApiToken(models.Model):
         key = secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), prefix=key[:8])
         return token, key
+
+
+class SellerProfile(models.Model):
+    """What an offer says about its seller besides the user's name and e-mail: the phone
+    number the customer calls (``quotes.offer.snapshot``). Edited by admins on the user's
+    page; a user without a profile has no phone on the offer."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seller_profile",
+        verbose_name=_("användare"),
+    )
+    phone = models.CharField(
+        _("telefon"), max_length=30, blank=True,
+        help_text=_("Visas i offerten under säljaren, t.ex. 070-123 45 67."),
+    )
+
+    class Meta:
+        verbose_name = _("säljaruppgifter")
+        verbose_name_plural = _("säljaruppgifter")
+
+    def __str__(self) -> str:
+        return self.phone

@@ -79,7 +79,7 @@ def seller_required(view):
 def quote_to_change(request: HttpRequest, pk: int) -> Quote:
     """The quote behind a change: 404 when there is none, 403 when it is a colleague's
     (sellers see colleagues' quotes in the list, so its existence is no secret)."""
-    quote = get_object_or_404(Quote.objects.select_related("price_list", "owner"), pk=pk)
+    quote = get_object_or_404(Quote.objects.select_related("price_list", "owner", "owner__seller_profile"), pk=pk)
     if not may_change(request.user, quote):
         raise PermissionDenied
     return quote

@@ -1,11 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Quote, QuoteEvent, Team, WebhookAttempt, WebhookDelivery, WebhookEndpoint, new_webhook_secret
+from .models import (
+    OfferTerms, Quote, QuoteEvent, Team, WebhookAttempt, WebhookDelivery, WebhookEndpoint, new_webhook_secret,
+)
+from .offer.terms import org_number_clean, vat_matches_org_number, vat_number_clean
 from .webhooks import UnsafeWebhookUrl, insecure_allowed, webhook_redeliver, webhook_target
 
 
@@ -190,3 +196,59 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+class OfferTermsForm(forms.ModelForm):
+    class Meta:
+        model = OfferTerms
+        exclude = ()
+        # Sentences, not codes: room to read them whole (admin's wide text field).
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2, "cols": 80})
+            for name in ("invoicing_period", "renewal", "notice_period", "delivery_time", "general_terms_name")
+        }
+
+    def clean_org_number(self) -> str:
+        return org_number_clean(self.cleaned_data["org_number"])
+
+    def clean_vat_number(self) -> str:
+        return vat_number_clean(self.cleaned_data["vat_number"])
+
+    def clean(self):
+        data = super().clean()
+        vat_number, org_number = data.get("vat_number"), data.get("org_number")
+        if vat_number and org_number and not vat_matches_org_number(vat_number, org_number):
+            self.add_error("vat_number", ValidationError(
+                _("Momsregistreringsnumret hör inte till organisationsnumret: det ska vara SE%(digits)s01."),
+                code="mismatch", params={"digits": org_number.replace("-", "")},
+            ))
+        return data
+
+
+@admin.register(OfferTerms)
+class OfferTermsAdmin(SimpleHistoryAdmin):
+    """The one row of supplier details and commercial terms every offer states. Drafts
+    show it as it is; a signed offer keeps what it said when it was signed."""
+
+    form = OfferTermsForm
+    fieldsets = (
+        (_("Leverantör"), {"fields": ("supplier_name", "org_number", "vat_number", "f_tax", "address")}),
+        (_("Avtals- och betalningsvillkor"), {
+            "fields": ("payment_terms", "invoicing_period", "contract_start", "renewal", "notice_period", "delivery_time"),
+            "description": _("Visas i varje offert under Avtals- och betalningsvillkor. Ändringar gäller utkast och "
+                             "offerter som signeras efter ändringen; signerade offerter behåller sina villkor."),
+        }),
+        (_("Allmänna villkor"), {"fields": ("general_terms_name", "general_terms_url")}),
+    )
+    readonly_fields = ("updated_at",)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not OfferTerms.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        # One row: the list is its page.
+        terms = OfferTerms.objects.first()
+        if terms is not None:
+            return redirect(reverse("admin:quotes_offerterms_change", args=[terms.pk]))
+        return super().changelist_view(request, extra_context)

@@ -13,7 +13,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from configurator.limits import DEFAULT_CONTRACT_MONTHS, DEFAULT_VALIDITY_DAYS
 from configurator.models import PriceList
@@ -453,3 +455,82 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return _("Försök %(n)s") % {"n": self.number}
+class OfferTerms(models.Model):
+    """The supplier's details and the commercial terms every offer states (one row,
+    edited by admins under *Offertvillkor*): legal name, org.nr, VAT number, F-skatt,
+    payment terms, invoicing, contract start, renewal, notice, delivery time and the
+    general terms. A draft shows the row as it is now; signing copies it into the quote's
+    snapshot (``quotes.offer.terms``), so a later change never alters a signed offer.
+
+    One row for every offer rather than fields per price list: these are the company's
+    terms, not prices, they change on other days than prices do, and a price list in force
+    is read-only. ``current()`` reads the row (``pk`` 1, created by migration
+    ``0012_terms_offer_terms`` with defaults an admin should check)."""
+
+    SINGLETON_PK = 1
+
+    supplier_name = models.CharField(_("leverantörens juridiska namn"), max_length=200)
+    org_number = models.CharField(_("organisationsnummer"), max_length=20, help_text=_("T.ex. 556430-0142."))
+    vat_number = models.CharField(
+        _("momsregistreringsnummer"), max_length=20,
+        help_text=_("SE, organisationsnumrets tio siffror och 01, t.ex. SE556430014201."),
+    )
+    f_tax = models.BooleanField(_("godkänd för F-skatt"), default=True)
+    address = models.CharField(_("adress"), max_length=200, blank=True, help_text=_("T.ex. 169 94 Solna."))
+    payment_terms = models.CharField(_("betalningsvillkor"), max_length=200, help_text=_("T.ex. 30 dagar netto."))
+    invoicing_period = models.CharField(
+        _("fakturering"), max_length=200, help_text=_("T.ex. Månadsavgifter faktureras månadsvis i förskott.")
+    )
+    contract_start = models.CharField(_("avtalsstart"), max_length=200, help_text=_("T.ex. Från leveransdatum."))
+    renewal = models.CharField(
+        _("förlängning"), max_length=300,
+        help_text=_("T.ex. Avtalet förlängs med 12 månader i taget om det inte sägs upp."),
+    )
+    notice_period = models.CharField(
+        _("uppsägning"), max_length=300,
+        help_text=_("T.ex. Skriftligen senast 3 månader före avtalstidens slut."),
+    )
+    delivery_time = models.CharField(
+        _("leveranstid"), max_length=300, help_text=_("T.ex. Normalt 4–6 veckor från godkänd offert.")
+    )
+    general_terms_name = models.CharField(_("allmänna villkor (namn)"), max_length=200)
+    general_terms_url = models.URLField(_("allmänna villkor (adress)"), max_length=300)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("offertvillkor och leverantörsuppgifter")
+        verbose_name_plural = _("offertvillkor och leverantörsuppgifter")
+
+    def __str__(self) -> str:
+        return gettext("Offertvillkor – %(name)s") % {"name": self.supplier_name}
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_PK  # one row, always
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> OfferTerms:
+        """The terms offers state today (the migration's defaults if the row is gone)."""
+        terms = cls.objects.filter(pk=cls.SINGLETON_PK).first()
+        return terms if terms is not None else cls(pk=cls.SINGLETON_PK, **OFFER_TERMS_DEFAULTS)
+
+
+# The defaults migration 0012 seeds. Telia Sverige AB's public org.nr and VAT number;
+# assumed values an admin should check before sending offers.
+OFFER_TERMS_DEFAULTS = {
+    "supplier_name": "Telia Sverige AB",
+    "org_number": "556430-0142",
+    "vat_number": "SE556430014201",
+    "f_tax": True,
+    "address": "169 94 Solna",
+    "payment_terms": "30 dagar netto",
+    "invoicing_period": "Månadsavgifter faktureras månadsvis i förskott, engångsavgifter efter leverans",
+    "contract_start": "Från leveransdatum",
+    "renewal": "Avtalet förlängs med 12 månader i taget om det inte sägs upp",
+    "notice_period": "Skriftligen senast 3 månader före avtalstidens slut",
+    "delivery_time": "Normalt 4–6 veckor från godkänd offert",
+    "general_terms_name": "Telias allmänna villkor för företagstjänster",
+    "general_terms_url": "https://www.telia.se/foretag/villkor",
+}

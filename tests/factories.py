@@ -16,10 +16,10 @@ import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
-from configurator.models import ApiToken, Footnote, PriceItem, PriceList
+from configurator.models import ApiToken, Footnote, PriceItem, PriceList, SellerProfile
 from configurator.roles import ensure_sellers_group
 from configurator.selectors import price_list_in_force
-from quotes.models import Quote, QuoteEvent
+from quotes.models import OFFER_TERMS_DEFAULTS, OfferTerms, Quote, QuoteEvent
 
 # A customer that passes the Kund step and signing (a valid Swedish org.nr).
 VALID_CUSTOMER = {
@@ -212,3 +212,28 @@ class QuoteEventFactory(DjangoModelFactory):
     )
     ip = None
     detail = ""
+
+
+class SellerProfileFactory(DjangoModelFactory):
+    """The seller's phone, shown on the offer under the seller."""
+
+    class Meta:
+        model = SellerProfile
+        django_get_or_create = ("user",)
+
+    user = factory.SubFactory(SellerFactory)
+    phone = "+46 70 123 45 67"
+
+
+class OfferTermsFactory(DjangoModelFactory):
+    """The one row of offer terms (pk 1), as migration 0010 seeds it unless told otherwise;
+    saving it again replaces the row (a transactional test's flush removes the seed)."""
+
+    class Meta:
+        model = OfferTerms
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        terms = model_class(**{**OFFER_TERMS_DEFAULTS, **kwargs})
+        terms.save()
+        return terms

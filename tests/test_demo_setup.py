@@ -24,6 +24,9 @@ def test_demo_setup_creates_the_demo_users_once(db, settings, tmp_path, capsys):
     team = Team.objects.get(manager=manager)
     assert sorted(team.members.values_list("username", flat=True)) == ["saljare", "saljare2"]
     assert Team.objects.count() == 1  # the second run made nothing new
+    # Every demo user has a phone and an e-mail for the offers they sign.
+    sara = users.get(username="saljare")
+    assert (sara.email, sara.seller_profile.phone) == ("saljare@example.com", "+46 70 000 00 02")
 
 
 def test_demo_setup_refuses_in_production(db, settings):

@@ -1,5 +1,6 @@
 """The one presentation model of an offer: sections, lines, subtotals, totals, VAT,
-contract value, traffic, terms and the references lines make to them.
+contract value, traffic, terms and the references lines make to them, and the
+commercial terms (supplier, payment, renewal, general terms: ``quotes.offer.terms``).
 
 Every screen and the PDF render an ``OfferDocument``: the summary step and a draft's page
 (live prices), the signed quote's page, the customer's page, the e-mail and the PDF
@@ -23,6 +24,7 @@ from configurator.pricing import NPS_SURVEY, NPS_TRAFFIC, PriceResult, Totals, T
 
 from ..pricing import quote_pricing
 from .snapshot import DISCOUNT_TOTALS_FIELDS, TOTALS_FIELDS, snapshot_build, snapshot_check
+from .terms import COMMERCIAL_FIELDS
 
 if TYPE_CHECKING:
     from .changes import RevisionChanges
@@ -136,6 +138,32 @@ class DocTerm:
 
 
 @dataclass(frozen=True)
+class DocCommercialTerms:
+    """The terms of the deal from the admin's *Offertvillkor*, as the snapshot keeps them."""
+
+    payment_terms: str
+    invoicing_period: str
+    contract_start: str
+    renewal: str
+    notice_period: str
+    delivery_time: str
+    general_terms_name: str
+    general_terms_url: str
+
+
+def _commercial(data: dict[str, Any] | None) -> DocCommercialTerms | None:
+    """None for a snapshot signed before the terms were kept (it never shows today's)."""
+    if not data:
+        return None
+    general = data.get("general_terms") or {}
+    return DocCommercialTerms(
+        **{name: data.get(name, "") for name in COMMERCIAL_FIELDS},
+        general_terms_name=general.get("name", ""),
+        general_terms_url=general.get("url", ""),
+    )
+
+
+@dataclass(frozen=True)
 class DocTotals(Totals):
     monthly_quote_percent: Decimal = Decimal("0")
     one_time_quote_percent: Decimal = Decimal("0")
@@ -174,6 +202,7 @@ class OfferDocument:
     totals: DocTotals
     # Revision B or later: what changed since the previous revision (quotes.offer.changes).
     changes: RevisionChanges | None = None
+    commercial: DocCommercialTerms | None = None
 
     @property
     def is_draft(self) -> bool:
@@ -311,6 +340,7 @@ def document_read(snapshot: dict[str, Any], *, quote) -> OfferDocument:
         tariffs=tariffs,
         terms=terms,
         totals=totals,
+        commercial=_commercial(snap.get("commercial")),
     )
 
 

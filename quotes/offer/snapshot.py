@@ -12,7 +12,7 @@ Schema version 2 (``"schema": 2``); amounts are strings in kronor with two decim
     schema, signed_at (ISO or null), contract_months, customer_note, on_site_training
     price_list {id, name, valid_from, version, vat_rate}
     customer {company_name, org_number, contact_name, contact_email, contact_phone, address}
-    seller {name, email, company {name, org_number, address}}
+    seller {name, email, phone, company {name, org_number, address, vat_number, f_tax}}
     lines [{code, name, section, billed_to, quantity, monthly_quantity, one_time_unit,
             monthly_unit, one_time, monthly, auto_added, reason, manual, footnote,
             one_time_list, monthly_list, one_time_discount, monthly_discount}]
@@ -25,6 +25,14 @@ Schema version 2 (``"schema": 2``); amounts are strings in kronor with two decim
     discounts {…}                    the discounts as negotiated (the API's object; optional)
     terms [{ref, title, text}]       the footnotes that apply, in the price list's order
     tariffs [{code, name, unit_price, free_quota, footnote}]   the whole traffic tariff
+    commercial {payment_terms, invoicing_period, contract_start, renewal, notice_period,
+                delivery_time, general_terms {name, url}}
+
+``seller.company`` and ``commercial`` come from the admin's *Offertvillkor*
+(``quotes.offer.terms``), ``seller.phone`` from the seller's profile: frozen here at
+signing, so changing them later never changes a signed offer. Snapshots signed before
+November 2026's terms have no ``commercial``, ``phone``, ``vat_number`` or ``f_tax``
+(added keys, same schema): they read back without them, never with today's values.
 
 Version 1 (until November 2026) stored the pricing API's answer; migration
 ``quotes/migrations/0002_snapshot_schema_2`` rewrote those snapshots to version 2.
@@ -36,9 +44,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-
 from configurator.pricing import PriceResult
+
+from .terms import seller_phone, terms_snapshot
 
 SCHEMA_VERSION = 2
 
@@ -91,6 +99,7 @@ def snapshot_build(*, quote, result: PriceResult, signer=None, signed_at: dateti
     catalog = result.catalog
     t = result.totals
     seller = signer or quote.owner
+    terms = terms_snapshot()
     return {
         "schema": SCHEMA_VERSION,
         "signed_at": signed_at.isoformat() if signed_at else None,
@@ -115,7 +124,8 @@ def snapshot_build(*, quote, result: PriceResult, signer=None, signed_at: dateti
         "seller": {
             "name": person_name(seller),
             "email": seller.email,
-            "company": dict(settings.SELLER_COMPANY),
+            "phone": seller_phone(seller),
+            "company": terms["company"],
         },
         "lines": [_fields(line, LINE_FIELDS) for line in result.lines],
         "traffic": [_fields(line, TRAFFIC_FIELDS) for line in result.traffic],
@@ -139,6 +149,7 @@ def snapshot_build(*, quote, result: PriceResult, signer=None, signed_at: dateti
             }
             for item in (catalog.items[code] for code in catalog.traffic_codes)
         ],
+        "commercial": terms["commercial"],
     }
 
 

@@ -44,7 +44,7 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A quote's page: the owner's draft opens in the step form; otherwise the offer as
     it stands (a signed quote's frozen snapshot, never re-priced; a colleague's draft
     priced now), with the document panel."""
-    quote = get_object_or_404(Quote.objects.select_related("price_list", "owner"), pk=pk)
+    quote = get_object_or_404(Quote.objects.select_related("price_list", "owner", "owner__seller_profile"), pk=pk)
     if quote.is_draft and may_change(request.user, quote):
         return redirect("quotes:step", pk=quote.pk, step=quote.current_step)
     context = {"quote": quote, "mine": quote.owner_id == request.user.pk, "doc": offer_document(quote)}

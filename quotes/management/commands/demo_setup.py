@@ -6,16 +6,17 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from configurator.models import SellerProfile
 from configurator.selectors import price_list_in_force
 from configurator.roles import ensure_sales_managers_group, ensure_sellers_group
 from quotes.models import Team
 
 DEMO_USERS = [
-    # username, password, staff, name
-    ("admin", "admin-demo-2026", True, "Anna Admin"),
-    ("saljare", "saljare-demo-2026", False, "Sara Säljare"),
-    ("saljare2", "saljare-demo-2026", False, "Sven Säljare"),
-    ("saljchef", "saljchef-demo-2026", False, "Stina Säljchef"),
+    # username, password, staff, name, phone (on the offers they sign; fictitious numbers)
+    ("admin", "admin-demo-2026", True, "Anna Admin", "+46 70 000 00 01"),
+    ("saljare", "saljare-demo-2026", False, "Sara Säljare", "+46 70 000 00 02"),
+    ("saljare2", "saljare-demo-2026", False, "Sven Säljare", "+46 70 000 00 03"),
+    ("saljchef", "saljchef-demo-2026", False, "Stina Säljchef", "+46 70 000 00 04"),
 ]
 MANAGER, TEAM_NAME, TEAM_MEMBERS = "saljchef", "Säljteam Stockholm", ("saljare", "saljare2")
 
@@ -30,15 +31,17 @@ class Command(BaseCommand):
         User = get_user_model()
         sellers = ensure_sellers_group()
         managers = ensure_sales_managers_group()
-        for username, password, staff, full_name in DEMO_USERS:
+        for username, password, staff, full_name, phone in DEMO_USERS:
             first, _, last = full_name.partition(" ")
             user, created = User.objects.get_or_create(
                 username=username,
-                defaults={"is_staff": staff, "is_superuser": staff, "first_name": first, "last_name": last},
+                defaults={"is_staff": staff, "is_superuser": staff, "first_name": first, "last_name": last,
+                          "email": f"{username}@example.com"},
             )
             if created:
                 user.set_password(password)
                 user.save()
+            SellerProfile.objects.get_or_create(user=user, defaults={"phone": phone})
             if not staff:
                 user.groups.add(managers if username == MANAGER else sellers)
             role = "admin " if staff else "säljchef" if username == MANAGER else "säljare"
