@@ -256,7 +256,7 @@ def test_the_admin_refuses_bad_values_with_a_clear_message_and_keeps_what_was_ty
     errors = " ".join(str(e) for e in r.context["adminform"].form.errors[field])
     assert message in errors, errors
     page = r.content.decode()
-    assert 'value="Inom 3 veckor"' in page  # nothing typed is lost
+    assert 'Inom 3 veckor</textarea>' in page  # nothing typed is lost
     for value in changes.values():
         assert not value or f'value="{value}"' in page
     assert OfferTerms.current().delivery_time == terms.delivery_time  # nothing saved
