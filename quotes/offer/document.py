@@ -24,7 +24,7 @@ from configurator.pricing import NPS_SURVEY, NPS_TRAFFIC, PriceResult, Totals, T
 
 from ..pricing import quote_pricing
 from .snapshot import DISCOUNT_TOTALS_FIELDS, TOTALS_FIELDS, snapshot_build, snapshot_check
-from .terms import COMMERCIAL_FIELDS
+from .terms import COMMERCIAL_FIELDS, terms_snapshot
 
 if TYPE_CHECKING:
     from .changes import RevisionChanges
@@ -353,7 +353,8 @@ def offer_document(quote, *, result: PriceResult | None = None) -> OfferDocument
     else:
         if result is None:
             result = quote_pricing(quote)
-        document = document_read(snapshot_build(quote=quote, result=result), quote=quote)
+        snapshot = snapshot_build(quote=quote, result=result, terms=terms_snapshot())  # today's terms
+        document = document_read(snapshot, quote=quote)
     return _with_changes(document, quote)
 
 

@@ -41,6 +41,7 @@ from ..pricing import items_on_catalog, quote_pricing
 from .pdf import offer_pdf_render
 from .signing import SELLER_FIELD, pdf_sign
 from .snapshot import person_name, snapshot_build
+from .terms import terms_snapshot
 from .storage import document_save, pdf_name, sha256_hex
 
 logger = logging.getLogger(__name__)
@@ -188,7 +189,8 @@ def quote_sign(*, quote: Quote, user, now: datetime | None = None, request: Http
             as_locked = q.updated_at
             # Taken while the number's order is fixed, so the signing times follow the numbers.
             signed_at = now or timezone.now()
-        q.snapshot = snapshot_build(quote=q, result=result, signer=user, signed_at=signed_at)
+        # The offer terms as they are now are frozen with it (quotes.offer.terms).
+        q.snapshot = snapshot_build(quote=q, result=result, signer=user, signed_at=signed_at, terms=terms_snapshot())
         q.signed_at = signed_at
         q.signed_by = user
         q.valid_until = stockholm_today(signed_at) + timedelta(days=q.validity_days)

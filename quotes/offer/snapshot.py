@@ -44,9 +44,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+
 from configurator.pricing import PriceResult
 
-from .terms import seller_phone, terms_snapshot
+from .terms import seller_phone
 
 SCHEMA_VERSION = 2
 
@@ -92,14 +94,19 @@ def person_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def snapshot_build(*, quote, result: PriceResult, signer=None, signed_at: datetime | None = None) -> dict[str, Any]:
+def snapshot_build(
+    *, quote, result: PriceResult, signer=None, signed_at: datetime | None = None, terms: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """What ``quote`` offers, priced as ``result``, as JSON-ready data (schema 2).
 
-    ``signer`` and ``signed_at`` are set when signing; a draft is described by its owner."""
+    ``signer`` and ``signed_at`` are set when signing; a draft is described by its owner.
+    ``terms``: the admin's offer terms as ``quotes.offer.terms.terms_snapshot()`` reads
+    them (every real offer passes them); without, the company of the settings and no
+    commercial terms, and no database is read."""
     catalog = result.catalog
     t = result.totals
     seller = signer or quote.owner
-    terms = terms_snapshot()
+    terms = terms or {"company": dict(settings.SELLER_COMPANY), "commercial": None}
     return {
         "schema": SCHEMA_VERSION,
         "signed_at": signed_at.isoformat() if signed_at else None,
