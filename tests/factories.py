@@ -226,7 +226,7 @@ class SellerProfileFactory(DjangoModelFactory):
 
 
 class OfferTermsFactory(DjangoModelFactory):
-    """The one row of offer terms (pk 1), as migration 0011 seeds it unless told otherwise;
+    """The one row of offer terms (pk 1), as migration 0012 seeds it unless told otherwise;
     saving it again replaces the row (a transactional test's flush removes the seed)."""
 
     class Meta:
