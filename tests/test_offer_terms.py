@@ -8,16 +8,19 @@ from __future__ import annotations
 import copy
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from lxml import html as lxml_html
 
 from configurator.models import SellerProfile
 from quotes.models import OfferTerms
 from quotes.offer.document import offer_document
+from quotes.notifications import quote_send
 from quotes.offer.services import quote_sign
 from quotes.offer.storage import stored_bytes
 
 from .doc_support import doc_env, pdf_pages, pdf_text, signing_cert  # noqa: F401
+from .queue_support import tasks_run
 from .factories import OfferTermsFactory, QuoteFactory, SellerProfileFactory
 
 TERMS_URL = reverse("admin:quotes_offerterms_change", args=[OfferTerms.SINGLETON_PK])
@@ -307,3 +310,11 @@ def test_the_admin_sets_a_sellers_phone_on_the_users_page(admin_client, seller, 
     seller.refresh_from_db()
     assert seller.seller_profile.phone == "+46 8 123 456 78"
     assert "+46 8 123 456 78" in supplier(admin_client.get(summary_url(draft)).content)
+
+
+def test_the_offers_e_mail_is_signed_with_the_sellers_phone(draft, seller):
+    signed = quote_sign(quote=draft, user=seller)
+    quote_send(quote=signed, user=seller)
+    tasks_run()
+    [message] = mail.outbox
+    assert message.body.rstrip().endswith("Sara Säljare\nTelia Sverige AB\nsara@example.com\nTel. +46 70 123 45 67")
