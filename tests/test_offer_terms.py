@@ -14,14 +14,14 @@ from lxml import html as lxml_html
 
 from configurator.models import SellerProfile
 from quotes.models import OfferTerms
-from quotes.offer.document import offer_document
 from quotes.notifications import quote_send
+from quotes.offer.document import offer_document
 from quotes.offer.services import quote_sign
 from quotes.offer.storage import stored_bytes
 
 from .doc_support import doc_env, pdf_pages, pdf_text, signing_cert  # noqa: F401
-from .queue_support import tasks_run
 from .factories import OfferTermsFactory, QuoteFactory, SellerProfileFactory
+from .queue_support import tasks_run
 
 TERMS_URL = reverse("admin:quotes_offerterms_change", args=[OfferTerms.SINGLETON_PK])
 
