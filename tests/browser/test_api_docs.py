@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.factories import QuoteFactory
 
+from .axe import axe_serious
 from .conftest import sign_in
 from .test_overview import watch_csp
 
@@ -30,6 +31,9 @@ def test_the_docs_page_works_under_the_csp_and_tries_the_api(new_page, live_serv
                     "The signed offer (PDF)", "The accepted offer (PDF)"):
         expect(page.get_by_text(summary, exact=True)).to_be_visible()
     page.screenshot(path=str(tmp_path / "docs.png"), full_page=True)
+    # Swagger UI puts its expand button inside the operation's summary button (nested
+    # interactive controls): its own markup, left as it is; everything else passes.
+    assert [v for v in axe_serious(page) if " nested-interactive " not in v] == []
 
     page.get_by_text("List quotes", exact=True).click()
     page.get_by_role("button", name="Try it out").click()
