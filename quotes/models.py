@@ -102,6 +102,12 @@ class Quote(models.Model):
         _("resekostnad"), max_digits=10, decimal_places=2, null=True, blank=True
     )
 
+    # Alternatives and options the customer chooses (quotes.choices). ``items`` and
+    # ``manual_prices`` above are those of the alternative the steps edit now.
+    alternatives = models.JSONField(_("alternativ"), default=list, blank=True)
+    alternative_index = models.PositiveSmallIntegerField(_("alternativet som redigeras"), default=0)
+    options = models.JSONField(_("tillval"), default=dict, blank=True)
+
     # Step 7: Sammanställning.
     contract_months = models.PositiveSmallIntegerField(
         _("avtalstid"), choices=ContractMonths.choices, default=DEFAULT_CONTRACT_MONTHS
@@ -144,6 +150,10 @@ class Quote(models.Model):
     accepted_pdf = models.FileField(
         _("godkänd offert (PDF)"), upload_to="quotes/%Y/", blank=True, storage=document_storage
     )
+    # The customer's choice (quotes.choices) and its pricing, frozen when accepted.
+    accepted_alternative = models.CharField(_("valt alternativ"), max_length=100, blank=True)
+    accepted_options = models.JSONField(_("valda tillval"), default=list, blank=True)
+    accepted_pricing = models.JSONField(_("godkänd prissättning"), null=True, blank=True, editable=False)
     declined_at = models.DateTimeField(_("avböjd"), null=True, blank=True)
     declined_reason = models.TextField(_("anledning"), blank=True)
 

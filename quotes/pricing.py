@@ -71,3 +71,17 @@ def items_on_catalog(catalog: Catalog, items: dict, manual_prices: dict) -> tupl
         {code: p for code, p in manual_prices.items() if code in known},
         dropped,
     )
+
+
+def choices_on_catalog(catalog: Catalog, alternatives: list, options: dict) -> tuple[list, dict, tuple[str, ...]]:
+    """A quote's alternatives and options (``quotes.choices``) kept to what ``catalog``
+    sells, and the item codes it no longer has."""
+    dropped: list[str] = []
+    kept_alternatives = []
+    for alt in alternatives or []:
+        items, manual, gone = items_on_catalog(catalog, alt.get("items") or {}, alt.get("manual_prices") or {})
+        dropped.extend(gone)
+        kept_alternatives.append({**alt, "items": items, "manual_prices": manual})
+    kept_options = {code: q for code, q in (options or {}).items() if code in catalog.items}
+    dropped.extend(code for code in (options or {}) if code not in catalog.items)
+    return kept_alternatives, kept_options, tuple(dict.fromkeys(dropped))

@@ -17,6 +17,7 @@ LIFECYCLE_FIELDS = frozenset(
         "status", "updated_at", "sent_at", "opened_at",
         "accepted_at", "accepted_name", "accepted_title", "accepted_ip",
         "accepted_user_agent", "accepted_sha256", "accepted_pdf",
+        "accepted_alternative", "accepted_options", "accepted_pricing",
         "declined_at", "declined_reason",
     }
 )

@@ -13,10 +13,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..choices import DEFAULT_CHOICE, Choice, signed_choice_label
 from ..errors import QuoteNotAnswerable
 from ..events import quote_event_record
 from ..models import Quote, QuoteEvent
 from ..notifications import acceptance_confirmation_enqueue, seller_notice_enqueue
+from ..offer.document import offer_choice_snapshot
 from ..offer.pdf import acceptance_pdf_render, pdf_append
 from ..offer.services import ANSWERABLE, quote_expire_if_due, quote_is_past_validity
 from ..offer.signing import ACCEPTANCE_FIELD, pdf_sign
@@ -63,10 +65,17 @@ def quote_accept(
     document_sha256: str | None = None,
     request: HttpRequest | None = None,
     now: datetime | None = None,
+    choice: Choice = DEFAULT_CHOICE,
 ) -> Quote:
     """The customer accepts: name, title, time, IP, user agent and the SHA-256 of the
     stored offer are recorded; an acceptance page is appended to a copy of the signed
-    offer, and that new document is signed and stored as ``accepted_pdf``."""
+    offer, and that new document is signed and stored as ``accepted_pdf``.
+
+    An offer with alternatives or options is accepted as ``choice``: that configuration,
+    priced by the engine with the offer's frozen prices, is frozen on the quote
+    (``accepted_pricing``, ``accepted_alternative``, ``accepted_options``), shown on the
+    acceptance page and named in the audit trail. A choice the offer does not have, or
+    one the price list's rules refuse, is refused and nothing is saved."""
     now = now or timezone.now()
     if quote_expire_if_due(quote=quote, now=now):
         raise QuoteNotAnswerable(_("Offerten har gått ut."))
@@ -82,6 +91,20 @@ def quote_accept(
         q.accepted_ip = ip or None
         q.accepted_user_agent = (user_agent or "")[:1000]
         q.accepted_sha256 = digest
+        chosen = ""
+        if (q.snapshot or {}).get("choices"):
+            try:
+                q.accepted_pricing, result = offer_choice_snapshot(q, choice)
+            except ValueError:
+                raise QuoteNotAnswerable(_("Valet finns inte i offerten. Ladda om sidan och välj igen."))
+            if result.errors:
+                raise QuoteNotAnswerable(
+                    _("Valet går inte att beställa: %(problem)s") % {"problem": result.errors[0].message}
+                )
+            alternatives = q.snapshot["choices"]["alternatives"]
+            q.accepted_alternative = alternatives[choice.alternative]["name"] if alternatives else ""
+            q.accepted_options = list(choice.options)
+            chosen = signed_choice_label(q.snapshot, choice)
         q.status = Status.ACCEPTED
         combined = pdf_append(
             original=original,
@@ -98,13 +121,22 @@ def quote_accept(
         q.save()
         quote_event_record(
             quote=q, kind=Kind.ACCEPTED, request=request,
-            detail=f"{q.accepted_name}, {q.accepted_title} · SHA-256 {digest}",
+            detail=_event_detail(f"{q.accepted_name}, {q.accepted_title}", chosen, f"SHA-256 {digest}"),
         )
         # Sent by the task queue once this commits: the seller is told, the customer
         # gets the accepted offer.
         seller_notice_enqueue(quote=q, about="accepted")
         acceptance_confirmation_enqueue(quote=q)
     return q
+
+
+def _event_detail(who: str, chosen: str, digest: str) -> str:
+    """Who accepted, what they chose and the document's SHA-256, within the event's 500
+    characters (the choice is shortened if it must be)."""
+    room = 500 - len(who) - len(digest) - 6
+    if len(chosen) > room:
+        chosen = chosen[: max(room - 1, 0)] + "…"
+    return " · ".join(part for part in (who, chosen, digest) if part)
 
 
 def quote_decline(

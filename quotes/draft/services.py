@@ -15,7 +15,7 @@ from ..errors import NoPriceListInForce, QuoteNotEditable
 from ..events import quote_event_record
 from ..locking import serialized_writes
 from ..models import FIRST_STEP, Quote, QuoteEvent
-from ..pricing import items_on_catalog
+from ..pricing import choices_on_catalog, items_on_catalog
 from .forms import FORMS, StepForm
 from .steps import STEP_BY_SLUG
 
@@ -97,11 +97,16 @@ def quote_reprice(*, quote: Quote, request: HttpRequest | None = None) -> Repric
         if new_list is None or new_list.pk == stored.price_list_id:
             return Repriced(quote=stored, moved=False, dropped=())
         old_name = stored.price_list.name
+        catalog = catalog_for(new_list)
         stored.items, stored.manual_prices, dropped = items_on_catalog(
-            catalog_for(new_list), stored.items or {}, stored.manual_prices or {}
+            catalog, stored.items or {}, stored.manual_prices or {}
         )
+        stored.alternatives, stored.options, dropped_too = choices_on_catalog(
+            catalog, stored.alternatives, stored.options
+        )
+        dropped = tuple(dict.fromkeys(dropped + dropped_too))
         stored.price_list = new_list
-        stored.save(update_fields=["price_list", "items", "manual_prices", "updated_at"])
+        stored.save(update_fields=["price_list", "items", "manual_prices", "alternatives", "options", "updated_at"])
         detail = f"prislista: {old_name} → {new_list.name}"
         if dropped:
             detail += f" (borttaget: {', '.join(dropped)})"

@@ -29,6 +29,7 @@ from ..offer.services import quote_sign_problems, quotes_expire_due
 from ..offer.views import quote_sign_view
 from ..overview.filters import quote_list_query
 from ..pricing import quote_preview, quote_pricing
+from .choices import ChoicesForm, is_choice_action, quote_choices_change
 from .forms import FORMS, StepForm
 from .selectors import MineFirstPaginator, price_list_change, quote_list_totals
 from .services import quote_create, quote_reprice, quote_save_step
@@ -160,6 +161,7 @@ def quote_step(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
     quote = _draft_to_edit(request, pk, step)
     if not quote.is_draft:
         return _frozen_redirect(request, quote)
+    choices_form, status = None, 200
     if request.method == "POST":
         action = request.POST.get("nav")
         target = _target_step(request.POST, step)
@@ -169,31 +171,24 @@ def quote_step(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
             return _frozen_redirect(request, quote)
         quote, form = saved.quote, saved.form
         catalog = catalog_for(quote.price_list)
+        if not form.errors and step == SUMMARY_STEP and is_choice_action(action) and not request.htmx:
+            changed = _choices_change(request, quote, action)
+            if isinstance(changed, HttpResponse):
+                return changed
+            quote, choices_form, status = changed.quote, changed.form, 400
         if request.htmx:  # an autosave: answer with the totals only
             result = quote_pricing(quote, catalog=catalog)
             return render(request, TOTALS_PARTIAL, _step_context(quote, step, form, result, oob=True))
-        if not form.errors:
+        if choices_form is not None:
+            pass  # refused: the summary again, with what to fix under "Alternativ och tillval"
+        elif not form.errors:
             if action == REPRICE:
                 return _reprice(request, quote, step)
             if action == SIGN and step == SUMMARY_STEP:
                 return quote_sign_view(request, quote.pk)  # signs what is now saved
             return redirect("quotes:step", pk=quote.pk, step=target)
-        if action == SIGN:
-            messages.error(request, _("Offerten är inte signerad."))
-        labels = ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
-        if form.conflicts:
-            messages.warning(
-                request,
-                _("Inte sparat: %(fields)s ändrades i en annan flik eller av en kollega medan du skrev. "
-                  "Välj vid fältet vilket värde som ska gälla. Allt annat i steget är sparat.")
-                % {"fields": labels},
-            )
         else:
-            messages.error(
-                request,
-                _("Inte sparat: %(fields)s — rätta det markerade fältet. Allt annat i steget är sparat.")
-                % {"fields": labels},
-            )
+            _refused_message(request, form, action)
     else:
         catalog = catalog_for(quote.price_list)
         form = FORMS[step](quote=quote, catalog=catalog)
@@ -204,7 +199,41 @@ def quote_step(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
     context["moved"] = price_list_change(quote, result=result)
     if step == SUMMARY_STEP:
         context["sign_problems"] = quote_sign_problems(quote=quote, result=result)
-    return render(request, "quotes/draft/step.html", context)
+        context["choices_form"] = choices_form or ChoicesForm(quote=quote, catalog=catalog)
+    return render(request, "quotes/draft/step.html", context, status=status)
+
+
+def _refused_message(request: HtmxHttpRequest, form: StepForm, action: str | None) -> None:
+    if action == SIGN:
+        messages.error(request, _("Offerten är inte signerad."))
+    labels = ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
+    if form.conflicts:
+        messages.warning(
+            request,
+            _("Inte sparat: %(fields)s ändrades i en annan flik eller av en kollega medan du skrev. "
+              "Välj vid fältet vilket värde som ska gälla. Allt annat i steget är sparat.")
+            % {"fields": labels},
+        )
+    else:
+        messages.error(
+            request,
+            _("Inte sparat: %(fields)s — rätta det markerade fältet. Allt annat i steget är sparat.")
+            % {"fields": labels},
+        )
+
+
+def _choices_change(request: HtmxHttpRequest, quote: Quote, action: str):
+    """A button of "Alternativ och tillval" (the step is saved already): back to the
+    summary with what was done, or the ``ChoicesChanged`` whose form says what to fix."""
+    try:
+        changed = quote_choices_change(quote=quote, action=action, data=request.POST, request=request)
+    except QuoteNotEditable:
+        return _frozen_redirect(request, quote)
+    if changed.message:
+        messages.success(request, changed.message)
+        return redirect(resolve_url("quotes:step", pk=quote.pk, step=SUMMARY_STEP) + "#alternativ-och-tillval")
+    messages.error(request, _("Inte ändrat: rätta det som är markerat under Alternativ och tillval."))
+    return changed
 
 
 def _reprice(request: HtmxHttpRequest, quote: Quote, step: str) -> HttpResponse:

@@ -23,7 +23,8 @@ from django.utils.translation import gettext_noop as N_
 from configurator.pricing import NPS_SURVEY, NPS_TRAFFIC, PriceResult, Totals, TrafficLine
 
 from ..pricing import quote_pricing
-from .snapshot import DISCOUNT_TOTALS_FIELDS, TOTALS_FIELDS, snapshot_build, snapshot_check
+from ..choices import Choice, signed_choice_pricing
+from .snapshot import DISCOUNT_TOTALS_FIELDS, TOTALS_FIELDS, snapshot_build, snapshot_check, snapshot_for_choice
 from .terms import COMMERCIAL_FIELDS, terms_snapshot
 
 if TYPE_CHECKING:
@@ -183,6 +184,126 @@ class DocTotals(Totals):
 
 
 @dataclass(frozen=True)
+class DocAlternative:
+    index: int
+    name: str
+    one_time: Decimal
+    monthly: Decimal
+    contract_value: Decimal
+    shown: bool  # the alternative the lines and totals of the document are
+
+
+@dataclass(frozen=True)
+class DocOptionPrice:
+    alternative: str  # its name, "" when the offer has no alternatives
+    one_time: Decimal
+    monthly: Decimal
+    contract_value: Decimal
+    adds: tuple[str, ...]  # lines the engine brings along (an implementation)
+
+
+@dataclass(frozen=True)
+class DocOption:
+    code: str
+    name: str
+    quantity: int
+    ticked: bool
+    prices: tuple[DocOptionPrice, ...]
+
+    @property
+    def same_price(self) -> bool:
+        """The option costs the same whichever alternative is chosen."""
+        first = self.prices[0]
+        return all(
+            (p.one_time, p.monthly, p.adds) == (first.one_time, first.monthly, first.adds) for p in self.prices
+        )
+
+    @property
+    def price(self) -> DocOptionPrice:
+        return self.prices[0]
+
+
+@dataclass(frozen=True)
+class DocComparisonRow:
+    name: str
+    quantities: tuple[int | None, ...]  # per alternative; None: not in it
+
+
+@dataclass(frozen=True)
+class DocChoices:
+    """What the customer chooses between: the alternatives (their totals, what each
+    contains) and the options ("Tillval") with what each adds."""
+
+    alternatives: tuple[DocAlternative, ...]
+    options: tuple[DocOption, ...]
+    rows: tuple[DocComparisonRow, ...]
+
+    @property
+    def shown_alternative(self) -> DocAlternative | None:
+        return next((a for a in self.alternatives if a.shown), None)
+
+    @property
+    def ticked(self) -> tuple[DocOption, ...]:
+        return tuple(o for o in self.options if o.ticked)
+
+
+def choices_read(choices: dict[str, Any] | None) -> DocChoices | None:
+    """The ``choices`` of a snapshot (absent on an offer without them, and on every
+    snapshot written before they existed)."""
+    if not choices:
+        return None
+    shown = choices.get("shown") or {}
+    alternatives = tuple(
+        DocAlternative(
+            index=i,
+            name=a["name"],
+            one_time=_d(a["totals"]["one_time"]),
+            monthly=_d(a["totals"]["monthly"]),
+            contract_value=_d(a["totals"]["contract_value"]),
+            shown=shown.get("alternative") == i,
+        )
+        for i, a in enumerate(choices.get("alternatives", []))
+    )
+    names = [a.name for a in alternatives] or [""]
+    ticked = set(shown.get("options") or [])
+    options = tuple(
+        DocOption(
+            code=o["code"],
+            name=o["name"],
+            quantity=int(o["quantity"]),
+            ticked=o["code"] in ticked,
+            prices=tuple(
+                DocOptionPrice(
+                    alternative=names[i] if i < len(names) else "",
+                    one_time=_d(p["one_time"]),
+                    monthly=_d(p["monthly"]),
+                    contract_value=_d(p["contract_value"]),
+                    adds=tuple(p.get("adds") or ()),
+                )
+                for i, p in enumerate(o["prices"])
+            ),
+        )
+        for o in choices.get("options", [])
+    )
+    # What each alternative contains, in the price list's order (the frozen catalog's).
+    order = {item["code"]: i for i, item in enumerate((choices.get("catalog") or {}).get("items", []))}
+    contents: dict[str, dict[int, int]] = {}
+    line_names: dict[str, str] = {}
+    for i, a in enumerate(choices.get("alternatives", [])):
+        for line in a.get("lines", []):
+            contents.setdefault(line["code"], {})[i] = int(line["quantity"])
+            line_names[line["code"]] = line["name"]
+    rows = tuple(
+        DocComparisonRow(
+            name=line_names[code],
+            quantities=tuple(contents[code].get(i) for i in range(len(alternatives))),
+        )
+        for code in sorted(contents, key=lambda c: order.get(c, len(order)))
+    )
+    return DocChoices(alternatives=alternatives, options=options, rows=rows)
+
+
+@dataclass(frozen=True)
 class OfferDocument:
     number: str
     revision: str
@@ -203,6 +324,7 @@ class OfferDocument:
     # Revision B or later: what changed since the previous revision (quotes.offer.changes).
     changes: RevisionChanges | None = None
     commercial: DocCommercialTerms | None = None
+    choices: DocChoices | None = None  # alternatives and options the customer chooses
 
     @property
     def is_draft(self) -> bool:
@@ -341,14 +463,18 @@ def document_read(snapshot: dict[str, Any], *, quote) -> OfferDocument:
         terms=terms,
         totals=totals,
         commercial=_commercial(snap.get("commercial")),
+        choices=choices_read(snap.get("choices")),
     )
 
 
 def offer_document(quote, *, result: PriceResult | None = None) -> OfferDocument:
-    """The offer ``quote`` makes: a signed quote's frozen snapshot (never the live
-    catalog), or a draft priced now (``result`` when the caller has priced it already,
-    e.g. with unsaved values during a live recalculation)."""
-    if quote.snapshot:
+    """The offer ``quote`` makes: the configuration the customer accepted (frozen when
+    they did), a signed quote's frozen snapshot (never the live catalog), or a draft
+    priced now (``result`` when the caller has priced it already, e.g. with unsaved
+    values during a live recalculation)."""
+    if quote.accepted_pricing:
+        document = document_read(quote.accepted_pricing, quote=quote)
+    elif quote.snapshot:
         document = document_read(quote.snapshot, quote=quote)
     else:
         if result is None:
@@ -368,3 +494,16 @@ def _with_changes(document: OfferDocument, quote) -> OfferDocument:
         return document
     changes = revision_changes(document_read(previous.snapshot, quote=previous), document)
     return replace(document, changes=changes) if changes else document
+
+
+def offer_choice_snapshot(quote, choice: Choice) -> tuple[dict[str, Any], PriceResult]:
+    """A signed offer as ``choice`` makes it: its lines and totals priced by the engine
+    with the offer's frozen prices (``quotes.choices.signed_choice_pricing``)."""
+    result = signed_choice_pricing(quote, choice)
+    return snapshot_for_choice(quote.snapshot, result=result, choice=choice), result
+
+
+def offer_choice_document(quote, choice: Choice) -> tuple[OfferDocument, PriceResult]:
+    """The document of a signed offer with alternatives or options, for ``choice``."""
+    snapshot, result = offer_choice_snapshot(quote, choice)
+    return _with_changes(document_read(snapshot, quote=quote), quote), result

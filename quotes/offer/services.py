@@ -37,7 +37,8 @@ from ..events import quote_event_record
 from ..models import SUMMARY_STEP, Quote, QuoteEvent, new_token
 from ..numbering import STOCKHOLM, next_revision, number_year, quote_number_next, signing_lock
 from ..draft.selectors import price_list_superseded
-from ..pricing import items_on_catalog, quote_pricing
+from ..choices import DEFAULT_CHOICE, choice_pricing, choice_sign_problems, has_choices
+from ..pricing import choices_on_catalog, items_on_catalog, quote_pricing
 from .pdf import offer_pdf_render
 from .signing import SELLER_FIELD, pdf_sign
 from .snapshot import person_name, snapshot_build
@@ -132,6 +133,11 @@ def quote_sign_problems(*, quote: Quote, result=None) -> list[str]:
     problems.extend(p.message for p in result.errors)
     if not result.totals.one_time and not result.totals.monthly:
         problems.append(_("Offerten innehåller inga tjänster med pris."))
+    if has_choices(quote):  # every alternative, with its options, follows the rules too
+        try:
+            problems.extend(choice_sign_problems(quote, catalog=result.catalog))
+        except InvalidConfiguration:
+            problems.append(_("Ett alternativ eller tillval har ogiltiga värden — gå igenom dem igen."))
     in_force = price_list_superseded(quote)
     if in_force is not None:
         problems.append(
@@ -189,8 +195,14 @@ def quote_sign(*, quote: Quote, user, now: datetime | None = None, request: Http
             as_locked = q.updated_at
             # Taken while the number's order is fixed, so the signing times follow the numbers.
             signed_at = now or timezone.now()
+        shown = None
+        if has_choices(q):  # the offer shows its first alternative, without options
+            shown = DEFAULT_CHOICE
+            result = choice_pricing(q, shown, catalog=result.catalog)
         # The offer terms as they are now are frozen with it (quotes.offer.terms).
-        q.snapshot = snapshot_build(quote=q, result=result, signer=user, signed_at=signed_at, terms=terms_snapshot())
+        q.snapshot = snapshot_build(
+            quote=q, result=result, signer=user, signed_at=signed_at, terms=terms_snapshot(), shown=shown
+        )
         q.signed_at = signed_at
         q.signed_by = user
         q.valid_until = stockholm_today(signed_at) + timedelta(days=q.validity_days)
@@ -245,6 +257,7 @@ COPIED_FIELDS = (
     "owner_id", "company_name", "org_number", "contact_name", "contact_email",
     "contact_phone", "customer_address", "items", "manual_prices", "traffic",
     "on_site_training", "travel_cost", "contract_months", "validity_days", "customer_note",
+    "alternatives", "alternative_index", "options",
 )
 
 
@@ -270,9 +283,14 @@ def quote_revise(*, quote: Quote, user, request: HttpRequest | None = None) -> R
         values = {name: getattr(old, name) for name in COPIED_FIELDS}
         dropped: tuple[str, ...] = ()
         if price_list.pk != old.price_list_id:
+            catalog = catalog_for(price_list)
             values["items"], values["manual_prices"], dropped = items_on_catalog(
-                catalog_for(price_list), values["items"], values["manual_prices"]
+                catalog, values["items"], values["manual_prices"]
             )
+            values["alternatives"], values["options"], dropped_too = choices_on_catalog(
+                catalog, values["alternatives"], values["options"]
+            )
+            dropped = tuple(dict.fromkeys(dropped + dropped_too))
         new = Quote.objects.create(
             **values,
             number=old.number,

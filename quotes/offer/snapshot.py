@@ -27,6 +27,22 @@ Schema version 2 (``"schema": 2``); amounts are strings in kronor with two decim
     tariffs [{code, name, unit_price, free_quota, footnote}]   the whole traffic tariff
     commercial {payment_terms, invoicing_period, contract_start, renewal, notice_period,
                 delivery_time, general_terms {name, url}}
+    choices {shown, alternatives, options, catalog}   only on a quote with alternatives or
+            options ("Tillval"; ``quotes.choices``), added November 2026 (a snapshot
+            without it reads as before):
+        shown {alternative (index or null), options [codes]}   the choice that lines and
+            totals above describe: a signed offer's first alternative without options,
+            the customer's choice in ``Quote.accepted_pricing``
+        alternatives [{name, items, manual_prices, lines [{code, name, quantity,
+            auto_added}], totals {as above}}]   each alternative without options
+        options [{code, name, quantity, prices [{one_time, monthly, contract_value,
+            adds [names]}]}]   what ticking it adds to each alternative (one entry when
+            there are none), as the engine computes it; ``adds``: the lines the engine
+            brings along (an implementation)
+        catalog {price_list_id, name, valid_from, vat_rate, items [...], footnotes,
+            term_titles}   the price list's items any choice needs, frozen: the customer's
+            choice is priced with the prices the offer was signed with
+    terms then covers every choice (each alternative with every option).
 
 ``seller.company`` and ``commercial`` come from the admin's *Offertvillkor*
 (``quotes.offer.terms``), ``seller.phone`` from the seller's profile: frozen here at
@@ -46,7 +62,18 @@ from typing import Any
 
 from django.conf import settings
 
-from configurator.pricing import PriceResult
+from configurator.pricing import Catalog, PriceResult
+
+from ..choices import (
+    DEFAULT_CHOICE,
+    Choice,
+    alternatives_of,
+    catalog_codes_for,
+    catalog_freeze,
+    choice_pricing,
+    has_choices,
+    options_of,
+)
 
 from .terms import seller_phone
 
@@ -95,19 +122,28 @@ def person_name(user) -> str:
 
 
 def snapshot_build(
-    *, quote, result: PriceResult, signer=None, signed_at: datetime | None = None, terms: dict[str, Any] | None = None
+    *, quote, result: PriceResult, signer=None, signed_at: datetime | None = None,
+    terms: dict[str, Any] | None = None, shown: Choice | None = None,
 ) -> dict[str, Any]:
     """What ``quote`` offers, priced as ``result``, as JSON-ready data (schema 2).
 
     ``signer`` and ``signed_at`` are set when signing; a draft is described by its owner.
     ``terms``: the admin's offer terms as ``quotes.offer.terms.terms_snapshot()`` reads
     them (every real offer passes them); without, the company of the settings and no
-    commercial terms, and no database is read."""
+    commercial terms, and no database is read.
+    A quote with alternatives or options: ``result`` prices the choice ``shown`` (default:
+    the alternative the steps edit), and ``choices`` describes every other."""
     catalog = result.catalog
     t = result.totals
     seller = signer or quote.owner
     terms = terms or {"company": dict(settings.SELLER_COMPANY), "commercial": None}
-    return {
+    choices = None
+    term_refs = result.terms
+    if has_choices(quote):
+        if shown is None:
+            shown = Choice(quote.alternative_index) if quote.alternatives else DEFAULT_CHOICE
+        choices, term_refs = choices_build(quote=quote, catalog=catalog, shown=shown, terms=term_refs)
+    data = {
         "schema": SCHEMA_VERSION,
         "signed_at": signed_at.isoformat() if signed_at else None,
         "contract_months": quote.contract_months,
@@ -136,15 +172,11 @@ def snapshot_build(
         },
         "lines": [_fields(line, LINE_FIELDS) for line in result.lines],
         "traffic": [_fields(line, TRAFFIC_FIELDS) for line in result.traffic],
-        "totals": {
-            **_fields(t, TOTALS_FIELDS + DISCOUNT_TOTALS_FIELDS),
-            "vat_rate": str(t.vat_rate),
-            "discount_share": f"{t.discount_share:.4f}",
-        },
+        "totals": _totals(t),
         "discounts": dict(quote.discounts or {}),
         "terms": [
             {"ref": ref, "title": catalog.term_titles.get(ref, ""), "text": catalog.footnotes[ref]}
-            for ref in result.terms
+            for ref in term_refs
         ],
         "tariffs": [
             {
@@ -158,6 +190,82 @@ def snapshot_build(
         ],
         "commercial": terms["commercial"],
     }
+    if choices is not None:
+        data["choices"] = choices
+    return data
+
+
+def _totals(t) -> dict[str, Any]:
+    return {
+        **_fields(t, TOTALS_FIELDS + DISCOUNT_TOTALS_FIELDS),
+        "vat_rate": str(t.vat_rate),
+        "discount_share": f"{t.discount_share:.4f}",
+    }
+
+
+def choices_build(*, quote, catalog: Catalog, shown: Choice, terms: tuple[str, ...]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The ``choices`` of the snapshot, and the terms every choice together needs."""
+    alternatives = alternatives_of(quote)
+    options = options_of(quote)
+    count = max(len(alternatives), 1)
+    plain = [choice_pricing(quote, Choice(i), catalog=catalog) for i in range(count)]
+    wanted = set(terms)
+    for i in range(count):
+        wanted |= set(plain[i].terms)
+        if options:
+            wanted |= set(choice_pricing(quote, Choice(i, tuple(options)), catalog=catalog).terms)
+    option_rows = []
+    for code, quantity in options.items():
+        prices = []
+        for i in range(count):
+            with_it = choice_pricing(quote, Choice(i, (code,)), catalog=catalog)
+            before = {line.code for line in plain[i].lines}
+            prices.append({
+                "one_time": money(with_it.totals.one_time - plain[i].totals.one_time),
+                "monthly": money(with_it.totals.monthly - plain[i].totals.monthly),
+                "contract_value": money(with_it.totals.contract_value - plain[i].totals.contract_value),
+                "adds": [line.name for line in with_it.lines if line.code not in before and line.code != code],
+            })
+        option_rows.append({
+            "code": code,
+            "name": catalog.items[code].name if code in catalog.items else code,
+            "quantity": quantity,
+            "prices": prices,
+        })
+    choices = {
+        "shown": {"alternative": shown.alternative if alternatives else None, "options": list(shown.options)},
+        "alternatives": [
+            {
+                "name": alt.get("name", ""),
+                "items": alt.get("items") or {},
+                "manual_prices": alt.get("manual_prices") or {},
+                "lines": [
+                    {"code": l.code, "name": l.name, "quantity": l.quantity, "auto_added": l.auto_added}
+                    for l in plain[i].lines
+                ],
+                "totals": _totals(plain[i].totals),
+            }
+            for i, alt in enumerate(alternatives)
+        ],
+        "options": option_rows,
+        "catalog": catalog_freeze(catalog, catalog_codes_for(quote, catalog)),
+    }
+    return choices, tuple(ref for ref in catalog.footnotes if ref in wanted)
+
+
+def snapshot_for_choice(snapshot: dict[str, Any], *, result: PriceResult, choice: Choice) -> dict[str, Any]:
+    """The signed ``snapshot`` with its lines, traffic and totals those of ``choice``
+    (priced as ``result``): what the customer sees for a choice, and what is frozen when
+    they accept it. The terms stay the offer's (numbered as in the signed offer)."""
+    data = dict(snapshot)
+    data["lines"] = [_fields(line, LINE_FIELDS) for line in result.lines]
+    data["traffic"] = [_fields(line, TRAFFIC_FIELDS) for line in result.traffic]
+    data["totals"] = _totals(result.totals)
+    choices = dict(data["choices"])
+    alternative = choice.alternative if choices["alternatives"] else None
+    choices["shown"] = {"alternative": alternative, "options": list(choice.options)}
+    data["choices"] = choices
+    return data
 
 
 def snapshot_check(data: dict[str, Any]) -> dict[str, Any]:
