@@ -116,3 +116,162 @@ def test_an_option_that_breaks_a_rule_in_an_alternative_blocks_signing(seller, p
     assert any(p.startswith("Alternativ Egen med tillval Ytterligare konfiguration") and "Uppstartshjälp" in p
                for p in problems), problems
     assert not any(p.startswith("Alternativ Bas") for p in problems)
+
+
+# --- The seller builds alternatives and options on the summary ---------------------------
+
+
+def summary_post(client, quote, nav, **fields):
+    data = {"contract_months": "36", "validity_days": "30", "customer_note": "", "nav": nav, **fields}
+    return client.post(reverse("quotes:step", args=[quote.pk, "sammanstallning"]), data)
+
+
+def test_the_seller_builds_two_alternatives_and_an_option(seller_client, seller, price_list):
+    quote = QuoteFactory(owner=seller, items=dict(BAS))
+    response = summary_post(seller_client, quote, "alt-add", alternative_current="Bas", alternative_new="Premium",
+                            customer_note="Hej Erik!")
+    assert response.status_code == 302 and response["Location"].endswith("#alternativ-och-tillval")
+    quote.refresh_from_db()
+    assert [a["name"] for a in quote.alternatives] == ["Bas", "Premium"] and quote.alternative_index == 1
+    assert quote.customer_note == "Hej Erik!"  # the step was saved first: nothing typed is lost
+    page = seller_client.get(reverse("quotes:step", args=[quote.pk, "integrationer"])).content.decode()
+    assert "Du redigerar alternativ 2 av 2: <strong>Premium</strong>." in page
+    # The steps now change Premium only.
+    seller_client.post(reverse("quotes:step", args=[quote.pk, "integrationer"]), {"teams_voice": "10", "nav": "next"})
+    summary_post(seller_client, quote, "alt-edit-0")
+    quote.refresh_from_db()
+    assert quote.alternative_index == 0 and quote.items == BAS
+    assert quote.alternatives[1]["items"] == PREMIUM
+    response = summary_post(seller_client, quote, "option-add", option_code="call_recording", option_quantity="10")
+    assert response.status_code == 302
+    quote.refresh_from_db()
+    assert quote.options == {"call_recording": 10}
+    page = seller_client.get(reverse("quotes:step", args=[quote.pk, "sammanstallning"])).content.decode()
+    assert "Samtalsinspelning är tillval i offerten." in page
+    assert "Redigeras i stegen nu" in page and "Redigera Premium" in page
+    assert "46\u00a0969\u00a0kr" in page  # Premium's contract value in the offer's comparison
+    assert "Ta bort tillvalet Samtalsinspelning" in page
+    details = list(quote.events.filter(kind=QuoteEvent.Kind.STEP_SAVED).values_list("detail", flat=True))
+    assert "Alternativ och tillval: Samtalsinspelning är tillval i offerten." in details
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"alternative_current": "Bas", "alternative_new": ""}, "Ge alternativet ett namn."),
+        ({"alternative_current": "Bas", "alternative_new": "bas"}, "Ett annat alternativ heter redan «bas»."),
+    ],
+)
+def test_an_alternative_needs_a_name_of_its_own(seller_client, seller, price_list, fields, message):
+    quote = QuoteFactory(owner=seller, items=dict(BAS))
+    response = summary_post(seller_client, quote, "alt-add", **fields)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page and "Inte ändrat: rätta det som är markerat under Alternativ och tillval." in page
+    quote.refresh_from_db()
+    assert quote.alternatives == []
+
+
+def test_an_option_needs_an_item_and_a_quantity(seller_client, seller, price_list):
+    quote = QuoteFactory(owner=seller, items=dict(BAS))
+    response = summary_post(seller_client, quote, "option-add", option_code="", option_quantity="2,5")
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Välj vilken tjänst som ska vara tillval." in page and "Ange ett heltal utan decimaler" in page
+    assert Quote.objects.get(pk=quote.pk).options == {}
+
+
+def test_removing_the_last_but_one_alternative_leaves_an_offer_without_alternatives(seller_client, seller, price_list):
+    quote = choice_quote(owner=seller, alternative_index=1, items=dict(PREMIUM))
+    summary_post(seller_client, quote, "alt-remove-0")
+    quote.refresh_from_db()
+    assert quote.alternatives == [] and quote.items == PREMIUM and quote.alternative_index == 0
+
+
+def test_a_revision_keeps_the_alternatives_and_options(doc_env, seller, price_list):
+    from quotes.offer.services import quote_revise
+
+    signed = quote_sign(quote=choice_quote(owner=seller), user=seller)
+    new = quote_revise(quote=signed, user=seller).quote
+    assert [a["name"] for a in new.alternatives] == ["Bas", "Premium"] and new.options == OPTIONS
+
+
+# --- The customer chooses and accepts ---------------------------------------------------
+
+
+def offer_url(quote, name="offer"):
+    return reverse(f"quote-customer:{name}", args=[quote.token])
+
+
+def accept_data(quote, **overrides):
+    return {"name": "Erik Lind", "title": "Vd", "accept_terms": "on", "document_sha256": quote.pdf_sha256,
+            "alternativ": "1", "tillval": ["call_recording"], **overrides}
+
+
+def test_the_customer_page_prices_the_choice_asked_for(signed, client):
+    page = client.get(offer_url(signed)).content.decode()
+    assert "Välj alternativ och tillval" in page
+    assert 'id="alternativ-0" checked' in page and "Du godkänner:</strong> Alternativ Bas · Tillval: inga" in page
+    page = client.get(offer_url(signed), {"alternativ": "1", "tillval": "call_recording"}).content.decode()
+    assert 'id="alternativ-1" checked' in page and 'id="tillval-call_recording" checked' in page
+    assert '<dd id="choice-contract-value">59\u00a0399\u00a0kr</dd>' in page
+    assert "Priserna gäller</span>\nalternativ Premium med tillval: Samtalsinspelning." in page
+    assert "Du godkänner:</strong> Alternativ Premium · Tillval: Samtalsinspelning" in page
+
+
+def test_htmx_gets_the_recalculated_choice_without_the_page(signed, client):
+    response = client.get(offer_url(signed), {"alternativ": "1"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert html.startswith('<div class="choice-result" id="choice-result">')
+    assert '<dd id="choice-contract-value">46\u00a0969\u00a0kr</dd>' in html
+    # What ticking call recording adds to Premium, and the document, swapped out of band.
+    assert 'id="option-price-call_recording" hx-swap-oob="true">+290\u00a0kr/mån, +1\u00a0990\u00a0kr engång' in html
+    assert '<div id="offer-document" hx-swap-oob="true">' in html
+    assert 'name="alternativ" value="1"' in html  # the accept form accepts what is shown
+    assert response["Vary"] and "HX-Request" in response["Vary"]
+
+
+def test_a_choice_the_offer_does_not_have_is_refused_clearly(signed, client):
+    page = client.get(offer_url(signed), {"alternativ": "7"}).content.decode()
+    assert "Valet finns inte i offerten; här är offertens första alternativ utan tillval." in page
+    response = client.post(offer_url(signed, "accept"), accept_data(signed, tillval=["nps_survey"]))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Valet finns inte i offerten" in page and 'value="Erik Lind"' in page  # nothing typed is lost
+    assert Quote.objects.get(pk=signed.pk).status != Quote.Status.ACCEPTED
+
+
+def test_accepting_freezes_exactly_the_chosen_configuration(signed, client):
+    response = client.post(offer_url(signed, "accept"), accept_data(signed))
+    assert response.status_code == 302
+    quote = Quote.objects.get(pk=signed.pk)
+    assert quote.status == Quote.Status.ACCEPTED
+    assert (quote.accepted_alternative, quote.accepted_options) == ("Premium", ["call_recording"])
+    assert quote.accepted_pricing["totals"]["contract_value"] == "59399.00"
+    assert quote.snapshot["totals"]["contract_value"] == "34539.00"  # the signed offer is untouched
+    event = quote.events.get(kind=QuoteEvent.Kind.ACCEPTED)
+    assert event.detail.startswith("Erik Lind, Vd · Alternativ Premium · Tillval: Samtalsinspelning · SHA-256 ")
+    last = pdf_text(stored_bytes(quote.accepted_pdf)).split("Kundens godkännande")[-1]
+    assert "Kundens val Alternativ Premium Tillval Samtalsinspelning (10 st)" in last
+    assert "Engång 6 479 kr, per månad 1 470 kr, avtalsvärde 36 månader 59 399 kr" in last
+    assert "Implementering Samtalsinspelning" in last and "Teamsintegration – Voice" in last
+    # Afterwards every page shows the accepted choice.
+    page = client.get(offer_url(signed)).content.decode()
+    assert "Välj alternativ och tillval" not in page
+    assert "alternativ Premium med tillval: Samtalsinspelning." in page
+    assert offer_document(quote).totals.contract_value == D("59399.00")
+
+
+def test_a_choice_against_the_rules_is_not_accepted(doc_env, seller, price_list, client):
+    # Signing checks every choice; acceptance prices the choice again and refuses one the
+    # rules refuse, even if a stored offer held it (20 users' call recording, 10 users: rule 2).
+    quote = choice_quote(owner=seller)
+    assert not quote_sign_problems(quote=quote)
+    signed = quote_sign(quote=quote, user=seller)
+    signed.snapshot["choices"]["options"][0]["quantity"] = 20
+    Quote.objects.filter(pk=signed.pk).update(snapshot=signed.snapshot)
+    response = client.post(offer_url(signed, "accept"), accept_data(signed))
+    assert response.status_code == 400
+    assert "Valet går inte att beställa: Samtalsinspelning: 20 användare" in response.content.decode()
+    assert Quote.objects.get(pk=signed.pk).status != Quote.Status.ACCEPTED
