@@ -275,3 +275,16 @@ def test_a_choice_against_the_rules_is_not_accepted(doc_env, seller, price_list,
     assert response.status_code == 400
     assert "Valet går inte att beställa: Samtalsinspelning: 20 användare" in response.content.decode()
     assert Quote.objects.get(pk=signed.pk).status != Quote.Status.ACCEPTED
+
+
+def test_the_quotes_discounts_apply_to_whichever_choice_is_made(doc_env, seller, price_list, client):
+    # 10 % off the monthly total, whatever the customer picks.
+    signed = quote_sign(quote=choice_quote(owner=seller, discounts={"monthly_percent": "10"}), user=seller)
+    doc = offer_document(signed)
+    premium = doc.choices.alternatives[1]
+    assert (premium.monthly, premium.contract_value) == (D("1062.00"), D("42721.00"))  # 1 180 − 118; 4 489 + 36 × 1 062
+    assert doc.choices.options[0].prices[1].monthly == D("261.00")  # 290 − 29
+    assert doc.choices.discounted
+    assert "Offertens rabatter gäller vilket alternativ och vilka tillval kunden än väljer." in pdf_text(stored_bytes(signed.pdf))
+    page = client.get(offer_url(signed), {"alternativ": "1", "tillval": "call_recording"}).content.decode()
+    assert '<dd id="choice-monthly">1\u00a0323\u00a0kr</dd>' in page  # 1 470 − 147

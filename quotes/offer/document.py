@@ -237,6 +237,7 @@ class DocChoices:
     alternatives: tuple[DocAlternative, ...]
     options: tuple[DocOption, ...]
     rows: tuple[DocComparisonRow, ...]
+    discounted: bool = False  # the quote's discounts apply to whichever choice is made
 
     @property
     def shown_alternative(self) -> DocAlternative | None:
@@ -247,7 +248,7 @@ class DocChoices:
         return tuple(o for o in self.options if o.ticked)
 
 
-def choices_read(choices: dict[str, Any] | None) -> DocChoices | None:
+def choices_read(choices: dict[str, Any] | None, *, discounts: dict[str, Any] | None = None) -> DocChoices | None:
     """The ``choices`` of a snapshot (absent on an offer without them, and on every
     snapshot written before they existed)."""
     if not choices:
@@ -300,7 +301,8 @@ def choices_read(choices: dict[str, Any] | None) -> DocChoices | None:
         )
         for code in sorted(contents, key=lambda c: order.get(c, len(order)))
     )
-    return DocChoices(alternatives=alternatives, options=options, rows=rows)
+    discounted = any(v not in (None, "", "0", 0, {}) and str(v) not in ("0.00", "0.0") for v in (discounts or {}).values())
+    return DocChoices(alternatives=alternatives, options=options, rows=rows, discounted=discounted)
 
 
 @dataclass(frozen=True)
@@ -463,7 +465,7 @@ def document_read(snapshot: dict[str, Any], *, quote) -> OfferDocument:
         terms=terms,
         totals=totals,
         commercial=_commercial(snap.get("commercial")),
-        choices=choices_read(snap.get("choices")),
+        choices=choices_read(snap.get("choices"), discounts=snap.get("discounts")),
     )
 
 
