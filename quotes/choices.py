@@ -62,7 +62,9 @@ DEFAULT_CHOICE = Choice()
 
 
 def has_choices(quote) -> bool:
-    return bool(quote.alternatives) or bool(quote.options)
+    """Whether the customer chooses anything (read from any quote-like object: a stand-in
+    without the fields has no choices)."""
+    return bool(getattr(quote, "alternatives", None)) or bool(getattr(quote, "options", None))
 
 
 def alternatives_of(quote) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from configurator.pricing import Configuration, price
@@ -17,6 +18,8 @@ from quotes.offer.storage import stored_bytes
 
 from .doc_support import doc_env, pdf_pages, pdf_text, signing_cert  # noqa: F401
 from .factories import QuoteFactory
+from .test_lost_updates import concurrent_sqlite_readers  # noqa: F401
+from .queue_support import tasks_run
 from .test_pricing import CATALOG
 
 BAS = {"mobile_user": 10, "startup_help": 1}
@@ -256,6 +259,11 @@ def test_accepting_freezes_exactly_the_chosen_configuration(signed, client):
     assert "Kundens val Alternativ Premium Tillval Samtalsinspelning (10 st)" in last
     assert "Engång 6 479 kr, per månad 1 470 kr, avtalsvärde 36 månader 59 399 kr" in last
     assert "Implementering Samtalsinspelning" in last and "Teamsintegration – Voice" in last
+    # The customer's confirmation says the choice and its totals.
+    tasks_run()
+    (confirmation,) = [m for m in mail.outbox if m.subject.startswith("Bekräftelse")]
+    assert "Priserna gäller alternativ Premium med tillval: Samtalsinspelning." in confirmation.body
+    assert "Avtalsvärde 36 månader: 59 399 kr" in confirmation.body
     # Afterwards every page shows the accepted choice.
     page = client.get(offer_url(signed)).content.decode()
     assert "Välj alternativ och tillval" not in page
@@ -288,3 +296,42 @@ def test_the_quotes_discounts_apply_to_whichever_choice_is_made(doc_env, seller,
     assert "Offertens rabatter gäller vilket alternativ och vilka tillval kunden än väljer." in pdf_text(stored_bytes(signed.pdf))
     page = client.get(offer_url(signed), {"alternativ": "1", "tillval": "call_recording"}).content.decode()
     assert '<dd id="choice-monthly">1\u00a0323\u00a0kr</dd>' in page  # 1 470 − 147
+
+
+# --- Two tabs at once --------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_options_added_at_the_same_moment_both_land(seller, price_list, concurrent_sqlite_readers):
+    """Two tabs add an option at once: the quote's lock and re-read make both land, never
+    one over the other (the step is saved first in each, as the buttons do)."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    for trial in range(8):
+        quote = choice_quote(owner=seller, options={})
+        clients = [Client(), Client()]
+        for c in clients:
+            c.force_login(seller)
+        barrier = threading.Barrier(2, timeout=60)
+        statuses = []
+
+        def post(client, code):
+            try:
+                barrier.wait()
+                statuses.append(summary_post(client, quote, "option-add", option_code=code, option_quantity="10").status_code)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=post, args=(clients[0], "call_recording")),
+                   threading.Thread(target=post, args=(clients[1], "softphone"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert statuses == [302, 302], (trial, statuses)
+        stored = Quote.objects.get(pk=quote.pk)
+        assert stored.options == {"call_recording": 10, "softphone": 10}, (trial, stored.options)
+        assert [a["name"] for a in stored.alternatives] == ["Bas", "Premium"]
