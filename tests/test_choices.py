@@ -259,6 +259,13 @@ def test_accepting_freezes_exactly_the_chosen_configuration(signed, client):
     assert "Kundens val Alternativ Premium Tillval Samtalsinspelning (10 st)" in last
     assert "Engång 6 479 kr, per månad 1 470 kr, avtalsvärde 36 månader 59 399 kr" in last
     assert "Implementering Samtalsinspelning" in last and "Teamsintegration – Voice" in last
+    # The delivery team gets exactly the choice.
+    from quotes.offer.delivery_order import delivery_order
+
+    order = delivery_order(quote)
+    assert {l["code"] for l in order["prices"]["lines"]} == {
+        "mobile_user", "teams_voice", "call_recording", "impl_teams", "impl_call_recording", "startup_help"}
+    assert order["prices"]["totals"]["contract_value"] == "59399.00"
     # The customer's confirmation says the choice and its totals.
     tasks_run()
     (confirmation,) = [m for m in mail.outbox if m.subject.startswith("Bekräftelse")]
