@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from configurator.signals import price_list_touch
 from quotes.customer.services import quote_accept
 from quotes.pricing import quote_pricing
-from quotes.offer.delivery_order import DeliveryOrderUnavailable, delivery_order
+from quotes.offer.delivery_order import DeliveryOrderUnavailable, delivery_order, delivery_order_sections
 from quotes.offer.services import quote_sign
 from quotes.offer.storage import sha256_hex, stored_bytes
 
@@ -204,3 +204,23 @@ def test_agreed_discounts_are_in_the_order(doc_env, seller, price_list, seller_c
     section = html[html.index('id="delivery-order"'):]
     assert "7\u00a0110\u00a0kr (listpris 7\u00a0900\u00a0kr, rabatt 790\u00a0kr)/mån" in section
     assert "Fria månader</dt><dd>2" in section
+
+
+@pytest.mark.django_db
+def test_the_commercial_terms_frozen_with_the_offer_are_in_the_order(doc_env, seller, price_list):
+    """An offer signed with commercial terms (the snapshot's ``commercial``) gives the
+    order its contract start, delivery time, renewal and notice period."""
+    quote = accepted(seller, "litet_kontor")
+    quote.snapshot = {**quote.snapshot, "commercial": {
+        "contract_start": "Från leveransdatum", "delivery_time": "Normalt 4–6 veckor från godkänd offert",
+        "renewal": "Avtalet förlängs med 12 månader i taget", "notice_period": "Skriftligen senast 3 månader före",
+        "payment_terms": "30 dagar netto",
+    }}  # not saved: a signed quote never changes
+    order = delivery_order(quote)
+    assert order["contract"] | {"accepted_on": None} == {
+        "months": 12, "free_months": 0, "start": "Från leveransdatum",
+        "delivery_time": "Normalt 4–6 veckor från godkänd offert", "renewal": "Avtalet förlängs med 12 månader i taget",
+        "notice_period": "Skriftligen senast 3 månader före", "accepted_on": None,
+    }
+    rows = dict(next(s for s in delivery_order_sections(order) if s.key == "contract").rows)
+    assert rows["Avtalsstart"] == "Från leveransdatum" and rows["Leveranstid"].startswith("Normalt 4–6 veckor")

@@ -31,7 +31,8 @@ Schema 1::
     answering_service null | {code, name, package, agreed_price, <prices>}
     delivery {method {code, name, auto_added}, extra_config_cases,
               training {half_days, full_days, on_site, travel_cost}}
-    contract {months, free_months, start, accepted_on}
+    contract {months, free_months, start, renewal, notice_period, delivery_time, accepted_on}
+                   (start … delivery_time: the commercial terms frozen with the offer, or null)
     prices {lines [{code, name, section, billed_to, quantity, auto_added, manual, <prices>}],
             totals {...the snapshot's totals}, traffic_estimate [{code, name, quantity, amount}]}
     documents {offer_sha256, accepted_offer_sha256, accepted_pdf_sha256}
@@ -105,12 +106,14 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _contract_start(snap: dict[str, Any]) -> str | None:
-    """The agreed contract start, when the frozen offer carries one (commercial terms)."""
-    for source in (snap, snap.get("commercial_terms") or {}):
-        if isinstance(source, dict) and source.get("contract_start"):
-            return str(source["contract_start"])
-    return None
+COMMERCIAL_TERMS = ("contract_start", "renewal", "notice_period", "delivery_time")
+
+
+def _commercial(snap: dict[str, Any]) -> dict[str, str | None]:
+    """The commercial terms the offer was signed with (``commercial`` of the snapshot:
+    contract start, renewal, notice period, delivery time); None where it has none."""
+    terms = snap.get("commercial") or {}
+    return {key: (str(terms[key]) if isinstance(terms, dict) and terms.get(key) else None) for key in COMMERCIAL_TERMS}
 
 
 def accepted_snapshot(quote: Quote) -> dict[str, Any]:
@@ -178,6 +181,7 @@ def delivery_order(quote: Quote) -> dict[str, Any]:
     totals = snap["totals"]
     accepted_local = timezone.localtime(quote.accepted_at, STOCKHOLM) if quote.accepted_at else None
     price_list = snap["price_list"]
+    commercial = _commercial(snap)
     return {
         "schema": SCHEMA_VERSION,
         "quote": {
@@ -233,7 +237,10 @@ def delivery_order(quote: Quote) -> dict[str, Any]:
         "contract": {
             "months": int(snap["contract_months"]),
             "free_months": int(totals.get("free_months") or 0),
-            "start": _contract_start(snap),
+            "start": commercial["contract_start"],
+            "renewal": commercial["renewal"],
+            "notice_period": commercial["notice_period"],
+            "delivery_time": commercial["delivery_time"],
             "accepted_on": accepted_local.date().isoformat() if accepted_local else None,
         },
         "prices": {
@@ -320,6 +327,9 @@ def delivery_order_sections(order: dict[str, Any]) -> list[OrderSection]:
             (_("Godkänd"), _when(order["accepted_by"]["at"])),
             (_("Avtalstid"), _("%(n)s månader") % {"n": order["contract"]["months"]}),
             (_("Avtalsstart"), order["contract"]["start"] or _("Enligt överenskommelse vid leveransen")),
+            *([(_("Leveranstid"), order["contract"]["delivery_time"])] if order["contract"].get("delivery_time") else []),
+            *([(_("Förlängning"), order["contract"]["renewal"])] if order["contract"].get("renewal") else []),
+            *([(_("Uppsägning"), order["contract"]["notice_period"])] if order["contract"].get("notice_period") else []),
             *([(_("Fria månader"), str(order["contract"]["free_months"]))] if order["contract"]["free_months"] else []),
             (_("Säljare"), ", ".join(p for p in (order["seller"]["name"], order["seller"]["email"]) if p)),
             (_("Prislista"), q["price_list"]["name"] or "–"),
