@@ -14,7 +14,7 @@ from quotes.models import Quote
 from tests.doc_support import doc_env, signing_cert  # noqa: F401
 from tests.factories import QuoteFactory
 
-from .axe import axe_serious
+from .axe import axe_serious, wider_than_viewport
 from .conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -118,14 +118,18 @@ def signed(doc_env, price_list, seller):
 
 
 def test_without_javascript_the_choice_is_a_plain_form(signed, new_page):
+    """On a phone, without JavaScript: the choice is a GET form with a button."""
     quote = signed
-    customer = new_page(javascript=False)
+    customer = new_page(javascript=False, width=390)
     customer.goto(f"/offert/{quote.token}/")
+    assert wider_than_viewport(customer) == []
     customer.get_by_label("Premium").check()
     customer.get_by_label("Samtalsinspelning, 10 st").check()
     customer.get_by_role("button", name="Räkna om med mitt val").click()
     expect(customer.locator("#choice-contract-value")).to_have_text(kr("59 399"))
     expect(customer.get_by_label("Premium")).to_be_checked()
+    assert wider_than_viewport(customer) == []
+    shot(customer, "customer-phone")
     customer.get_by_label("Namn", exact=True).fill("Erik Lind")
     customer.get_by_label("Titel", exact=True).fill("Vd")
     customer.get_by_label("Jag har läst och godkänner villkoren").check()
