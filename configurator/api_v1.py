@@ -162,6 +162,12 @@ class Errors(Schema):
     errors: list[ErrorItem]
 
 
+def parameter_schemas(**schemas: dict[str, Any]) -> dict[str, Any]:
+    """``openapi_extra`` giving query parameters that an endpoint reads as text (to answer
+    bad values in its own words) their real types in the schema."""
+    return {"x-parameter-schemas": schemas}
+
+
 def request_body(model: type[BaseModel], description: str = "") -> dict[str, Any]:
     """``openapi_extra`` documenting a JSON body that the endpoint reads itself."""
     body: dict[str, Any] = {
@@ -245,6 +251,10 @@ class ApiV1(NinjaAPI):
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for methods in schema["paths"].values():
             for operation in methods.values():
+                types = operation.pop("x-parameter-schemas", {})
+                for parameter in operation.get("parameters", []):
+                    if parameter["name"] in types:  # read as text by the endpoint, typed here
+                        parameter["schema"] = {**types[parameter["name"]], "description": parameter.get("description", "")}
                 model = operation.pop("x-body-model", None)
                 if model is not None:
                     found = model.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -168,8 +168,15 @@ def test_pricing_answers_follow_the_schema(seller_client, price_list):
 
 
 def test_the_list_documents_its_filters(schema):
-    names = {p["name"] for p in schema["paths"]["/api/v1/quotes"]["get"]["parameters"]}
-    assert names == {"status", "mine", "owner", "updated_since", "search", "page", "page_size"}
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/quotes"]["get"]["parameters"]}
+    assert set(parameters) == {"status", "mine", "owner", "updated_since", "search", "page", "page_size"}
+    assert all(p["in"] == "query" and p["required"] is False and p["description"] for p in parameters.values())
+    assert parameters["status"]["schema"]["enum"] == ["draft", "sent", "opened", "accepted", "declined", "expired",
+                                                      "superseded"]
+    assert parameters["mine"]["schema"]["type"] == "boolean"
+    assert parameters["page_size"]["schema"] == {
+        "type": "integer", "minimum": 1, "maximum": 100, "default": 25, "description": parameters["page_size"]["description"],
+    }
 
 
 def test_the_docs_page_is_served_from_this_site(client):

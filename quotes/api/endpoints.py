@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from ninja import Query, Router
 
-from configurator.api_v1 import ApiError, Errors, field_error, json_body, request_body
+from configurator.api_v1 import ApiError, Errors, field_error, json_body, parameter_schemas, request_body
 
 from ..access import may_change, quotes_for_api
 from ..draft.selectors import quote_list_totals, quotes_search
@@ -61,6 +61,15 @@ def _visible(request: HttpRequest):
     description=(
         "The quotes the caller sees (a seller their own, a sales manager also their teams', an admin all), "
         "newest change first, a page at a time. Filters combine."
+    ),
+    openapi_extra=parameter_schemas(
+        status={"type": "string", "enum": list(Quote.Status.values)},
+        mine={"type": "boolean"},
+        owner={"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": ["me"]}]},
+        updated_since={"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]},
+        search={"type": "string", "maxLength": 100},
+        page={"type": "integer", "minimum": 1, "default": 1},
+        page_size={"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": PAGE_SIZE},
     ),
 )
 def quote_list(
