@@ -644,3 +644,21 @@ def test_an_accepted_quote_has_its_accepted_pdf_and_delivery_order(doc_env, api,
     pdf = api.get(body["accepted_pdf"]["url"].removeprefix("http://testserver"))
     data = b"".join(pdf.streaming_content)
     assert pdf.status_code == 200 and hashlib.sha256(data).hexdigest() == body["accepted_pdf"]["sha256"]
+
+
+def test_an_accepted_choice_reads_as_accepted(doc_env, api, seller, price_list):
+    """An offer with alternatives and options: once accepted, the quote's lines and totals
+    are the customer's choice (frozen at acceptance), as in the delivery order."""
+    from quotes.choices import Choice
+    from quotes.customer.services import quote_accept
+
+    from .test_choices import choice_quote
+
+    quote = quote_sign(quote=choice_quote(owner=seller), user=seller)
+    assert api.get(one(quote.pk)).json()["totals"]["contract_value"] == "34539.00"  # the offer as signed
+    quote = quote_accept(quote=quote, name="Erik Lind", title="Vd", ip="192.0.2.7", user_agent="Test",
+                         choice=Choice(alternative=1, options=("call_recording",)))
+    body = api.get(one(quote.pk), model=QuoteOut).json()
+    assert body["totals"]["contract_value"] == "59399.00" == quote.accepted_pricing["totals"]["contract_value"]
+    assert {line["code"] for line in body["lines"]} == {
+        "mobile_user", "teams_voice", "call_recording", "impl_teams", "impl_call_recording", "startup_help"}

@@ -20,7 +20,7 @@ from configurator.pricing import TRAFFIC_FIELDS as TRAFFIC_NAMES
 from ..access import may_change
 from ..draft.selectors import ListTotals
 from ..models import Quote
-from ..offer.delivery_order import accepted_pdf_sha256
+from ..offer.delivery_order import accepted_pdf_sha256, accepted_snapshot
 from ..offer.snapshot import person_name, snapshot_build, snapshot_check
 from ..pricing import quote_pricing
 from .inputs import configuration_json, customer_json
@@ -70,7 +70,9 @@ def person_json(user) -> dict[str, Any]:
 def _priced(quote: Quote) -> dict[str, Any]:
     """Lines, traffic, totals, terms and the rule problems of ``quote``."""
     if quote.is_frozen and quote.snapshot:
-        snap = snapshot_check(quote.snapshot)
+        # As signed; once accepted, as accepted (the customer's choice of alternatives and
+        # options, frozen at acceptance), as the delivery order reads it.
+        snap = snapshot_check(accepted_snapshot(quote) if quote.status == Quote.Status.ACCEPTED else quote.snapshot)
         return {
             "valid": True,
             "lines": [_line(line) for line in snap["lines"]],

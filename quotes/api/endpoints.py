@@ -195,7 +195,8 @@ def quote_create_view(request: HttpRequest):
     url_name="api-quote",
     response={200: QuoteOut, 404: Errors, **REFUSED},
     summary="Read a quote",
-    description="Status, customer, configuration, lines and totals (a signed quote's as signed), "
+    description="Status, customer, configuration, lines and totals (a signed quote's as signed, an accepted one's as "
+    "accepted: the customer's choice of alternatives and options), "
     "the signed PDF's URL and SHA-256, number and revision.",
 )
 def quote_read(request: HttpRequest, quote_id: int):
