@@ -118,7 +118,8 @@ class Quote(models.Model):
     # Signing (frozen from here on).
     snapshot = models.JSONField(_("fryst prissättning"), null=True, blank=True, editable=False)
     # The snapshot's totals as numbers the database can sum (the overview); set with the
-    # snapshot when the quote is signed (``save``), frozen with it.
+    # snapshot when the quote is signed (``save``), frozen with it; for an offer with
+    # alternatives or options, the customer's choice once accepted (``accepted_pricing``).
     one_time_total = models.DecimalField(
         _("engångsavgift"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False
     )

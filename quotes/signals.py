@@ -9,7 +9,7 @@ from django.db.models import FileField
 from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 
-from .models import Quote
+from .models import TOTAL_COLUMNS, Quote
 
 # What may still change after signing: the offer's lifecycle, never its content.
 LIFECYCLE_FIELDS = frozenset(
@@ -29,6 +29,15 @@ class FrozenQuoteError(Exception):
 
 def _frozen_fields():
     return [f for f in Quote._meta.concrete_fields if f.name not in LIFECYCLE_FIELDS and not f.primary_key]
+
+
+def _accepted_total(name: str, instance: Quote) -> bool:
+    """A total column set to the accepted choice's total (an offer with alternatives or
+    options: the deal is what the customer chose, ``quote_accept``); nothing else."""
+    key = dict(TOTAL_COLUMNS).get(name)
+    totals = (instance.accepted_pricing or {}).get("totals") or {}
+    value = getattr(instance, name)
+    return key is not None and totals.get(key) is not None and value is not None and f"{value:.2f}" == totals[key]
 
 
 def _normalised(field, value):
@@ -53,6 +62,7 @@ def quote_frozen_guard(sender, instance: Quote, raw=False, update_fields=None, *
         f.name
         for f in fields
         if _normalised(f, getattr(instance, f.attname)) != _normalised(f, stored[f.attname])
+        and not _accepted_total(f.name, instance)
     ]
     if changed:
         raise FrozenQuoteError(

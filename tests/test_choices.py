@@ -342,3 +342,20 @@ def test_two_options_added_at_the_same_moment_both_land(seller, price_list, conc
         stored = Quote.objects.get(pk=quote.pk)
         assert stored.options == {"call_recording": 10, "softphone": 10}, (trial, stored.options)
         assert [a["name"] for a in stored.alternatives] == ["Bas", "Premium"]
+
+
+def test_the_overview_counts_the_choice_the_customer_won_with(signed, client, seller):
+    from quotes.overview.selectors import overview
+    from quotes.offer.services import stockholm_today
+    from quotes.signals import FrozenQuoteError
+
+    client.post(offer_url(signed, "accept"), accept_data(signed))
+    quote = Quote.objects.get(pk=signed.pk)
+    assert (quote.one_time_total, quote.monthly_total, quote.contract_value) == (
+        D("6479.00"), D("1470.00"), D("59399.00"))
+    month = overview(owner_ids=[seller.pk], today=stockholm_today()).month
+    assert (month.won, month.won_monthly, month.won_contract) == (1, D("1470.00"), D("59399.00"))
+    # Only the accepted choice's totals: anything else is still refused.
+    quote.contract_value = D("1.00")
+    with pytest.raises(FrozenQuoteError):
+        quote.save()

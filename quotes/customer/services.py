@@ -6,6 +6,7 @@ the task queue once the change commits (``quotes.notifications``)."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from ..choices import DEFAULT_CHOICE, Choice, signed_choice_label
 from ..errors import QuoteNotAnswerable
 from ..events import quote_event_record
-from ..models import Quote, QuoteEvent
+from ..models import TOTAL_COLUMNS, Quote, QuoteEvent
 from ..notifications import acceptance_confirmation_enqueue, seller_notice_enqueue
 from ..offer.document import offer_choice_snapshot
 from ..offer.pdf import acceptance_pdf_render, pdf_append
@@ -105,6 +106,9 @@ def quote_accept(
             q.accepted_alternative = alternatives[choice.alternative]["name"] if alternatives else ""
             q.accepted_options = list(choice.options)
             chosen = signed_choice_label(q.snapshot, choice)
+            # The deal is the choice: the overview's won figures sum these columns.
+            for field, key in TOTAL_COLUMNS:
+                setattr(q, field, Decimal(q.accepted_pricing["totals"][key]))
         q.status = Status.ACCEPTED
         combined = pdf_append(
             original=original,

@@ -17,7 +17,9 @@ same conditions, so a figure and the list it links to always agree):
   has marked it so (as ``quotes.offer.services.quote_effective_status`` shows it).
 
 The money figures are the signed totals kept in columns (``Quote.monthly_total``,
-``contract_value``), excl. VAT; drafts have none.
+``contract_value``), excl. VAT; drafts have none. An offer with alternatives or options
+("Tillval") counts its first alternative until the customer accepts, then what they chose
+(``quotes.customer.services.quote_accept``).
 """
 
 from __future__ import annotations
