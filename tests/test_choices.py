@@ -257,6 +257,7 @@ def test_accepting_freezes_exactly_the_chosen_configuration(signed, client):
     assert event.detail.startswith("Erik Lind, Vd · Alternativ Premium · Tillval: Samtalsinspelning · SHA-256 ")
     last = pdf_text(stored_bytes(quote.accepted_pdf)).split("Kundens godkännande")[-1]
     assert "Kundens val Alternativ Premium Tillval Samtalsinspelning (10 st)" in last
+    assert "Samtalsinspelning Tillval" in last  # its line in the chosen specification
     assert "Engång 6 479 kr, per månad 1 470 kr, avtalsvärde 36 månader 59 399 kr" in last
     assert "Implementering Samtalsinspelning" in last and "Teamsintegration – Voice" in last
     # The delivery team gets exactly the choice.

@@ -82,6 +82,7 @@ class DocLine:
     monthly_discount: Decimal = Decimal("0.00")
     one_time_discount_percent: Decimal | None = None  # as negotiated, when a percentage
     monthly_discount_percent: Decimal | None = None
+    option: bool = False  # an option ("Tillval") the choice shown has ticked
 
     @property
     def discounted(self) -> bool:
@@ -361,6 +362,7 @@ def document_read(snapshot: dict[str, Any], *, quote) -> OfferDocument:
     by_section: dict[str, list[DocLine]] = {key: [] for key in SECTION_ORDER}
     negotiated = snap.get("discounts") or {}
     line_percents = negotiated.get("lines") or {}
+    ticked = set(((snap.get("choices") or {}).get("shown") or {}).get("options") or ())
     for l in snap["lines"]:
         percents = line_percents.get(l["code"]) or {}
         by_section[l["section"]].append(
@@ -378,6 +380,7 @@ def document_read(snapshot: dict[str, Any], *, quote) -> OfferDocument:
                 reason=l["reason"],
                 manual=bool(l["manual"]),
                 term_number=term_number.get(l["footnote"]),
+                option=l["code"] in ticked,
                 # A snapshot from before discounts: the list amount is the amount.
                 one_time_list=_d(l.get("one_time_list", l["one_time"])),
                 monthly_list=_d(l.get("monthly_list", l["monthly"])),
