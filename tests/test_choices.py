@@ -360,3 +360,17 @@ def test_the_overview_counts_the_choice_the_customer_won_with(signed, client, se
     quote.contract_value = D("1.00")
     with pytest.raises(FrozenQuoteError):
         quote.save()
+
+
+def test_options_without_alternatives(doc_env, seller, price_list, client):
+    signed = quote_sign(quote=QuoteFactory(owner=seller, items=dict(BAS), options=dict(OPTIONS)), user=seller)
+    assert signed.snapshot["choices"]["alternatives"] == []
+    page = client.get(offer_url(signed)).content.decode()
+    assert "Välj tillval" in page and "Välj alternativ och tillval" not in page
+    assert "offerten utan tillval." in page
+    response = client.post(offer_url(signed, "accept"), accept_data(signed, alternativ="0"))
+    assert response.status_code == 302
+    quote = Quote.objects.get(pk=signed.pk)
+    assert (quote.accepted_alternative, quote.accepted_options, quote.contract_value) == (
+        "", ["call_recording"], D("46969.00"))  # Bas 34 539 + 12 430
+    assert quote.events.get(kind=QuoteEvent.Kind.ACCEPTED).detail.startswith("Erik Lind, Vd · Tillval: Samtalsinspelning · ")
