@@ -17,6 +17,7 @@ ORE = Decimal("0.01")
 CONTRACT_TERMS = (12, 24, 36)  # months
 DEFAULT_CONTRACT_MONTHS = 36
 MAX_PERCENT = Decimal("100")  # a discount in percent: 0 to 100, at most two decimals
+MAX_FREE_MONTHS = max(CONTRACT_TERMS) - 1  # free months are fewer than the contract term
 MIN_VALIDITY_DAYS, MAX_VALIDITY_DAYS = 1, 365
 DEFAULT_VALIDITY_DAYS = 30
 

@@ -51,6 +51,7 @@ EMPTY = {
                  "training_full_day": "0", "travel_cost": ""},
     "trafik": {"sms_domestic": "0", "sms_foreign": "0", "nps_sms_domestic": "0",
                "nps_sms_foreign": "0", "calls": "0", "avg_call_seconds": "0"},
+    "rabatter": {"monthly_percent": "", "one_time_percent": "", "free_months": "0"},
     "sammanstallning": {"contract_months": "36", "validity_days": "30", "customer_note": ""},
 }
 
@@ -443,6 +444,7 @@ def fill_scenario(client, quote):
     client.post(step_url(quote, "integrationer"), {**form("integrationer", teams_voice=25), "nav": "next"})
     client.post(step_url(quote, "leverans"), {**form("leverans", delivery="startup_help", training_half_day=1), "nav": "next"})
     client.post(step_url(quote, "trafik"), {**form("trafik"), "nav": "next"})
+    client.post(step_url(quote, "rabatter"), {**form("rabatter"), "nav": "next"})
 
 
 def test_the_scenario_quote_matches_the_api(seller_client, quote):

@@ -126,3 +126,48 @@ def price_text(item: CatalogItem, *, per_user: bool = False) -> str:
     if not parts:
         parts.append(format_money(item.one_time or 0))
     return " + ".join(parts)
+
+
+class DiscountField(forms.DecimalField):
+    """A discount as a Swede types it: a percentage or kronor ("12,5", "12.5", "1 995",
+    "10 %", "500 kr"), read like ``AmountField`` (a decimal comma or point, blanks between
+    thousands). Whether it is percent or kronor is the fee's unit field's choice; a
+    percentage is checked against 100 by the form."""
+
+    def __init__(self, *, upper: Decimal = MAX_AMOUNT, upper_message=None, **kwargs):
+        message = _("Ange ett tal, t.ex. 10 eller 12,5.")
+        too_big = upper_message or _("Beloppet får vara högst 10 000 000 kr.")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "discount"})
+        )
+        super().__init__(
+            min_value=Decimal("0"),
+            max_value=upper,
+            max_digits=10,
+            decimal_places=2,
+            error_messages={
+                "invalid": message,
+                "min_value": _("En rabatt kan inte vara negativ."),
+                "max_value": too_big,
+                "max_decimal_places": _("Högst två decimaler."),
+                "max_digits": too_big,
+                "max_whole_digits": too_big,
+            },
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"[\s\u00a0\u202f]|(%|kr\.?)$", "", value.strip(), flags=re.IGNORECASE)
+            value = value.replace(",", ".")
+        return super().to_python(value)
+
+    def clean(self, value):
+        result = super().clean(value)
+        return None if result is None else amount_normalise(result)
+
+
+def percent_field(**kwargs) -> DiscountField:
+    """A quote discount in percent: 0–100 with at most two decimals."""
+    return DiscountField(upper=Decimal("100"), upper_message=_("Högst 100 %."), **kwargs)

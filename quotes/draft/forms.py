@@ -12,6 +12,7 @@ draft. A field with a bad value keeps its stored value, and its message is shown
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from decimal import Decimal
@@ -20,17 +21,21 @@ from typing import Any
 import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext, gettext_lazy as _
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.se import orgnr
 
-from configurator.limits import MAX_TRAFFIC, MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS
+from configurator.discounts import discounts_as_json, parse_discounts
+from configurator.limits import MAX_FREE_MONTHS, MAX_TRAFFIC, MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS
 from configurator.pricing import DELIVERY_OPTIONS, SELF_CONFIG, Catalog, CatalogItem
 
 from ..models import Quote
 from ..templatetags.money import format_money, format_number
-from .fields import AmountField, PackageSelect, QuantityField, amount_initial, price_text
+from .fields import (
+    AmountField, DiscountField, PackageSelect, QuantityField, amount_initial, percent_field, price_text,
+)
+from .steps import discount_field
 
 
 # --- Base -------------------------------------------------------------------------------
@@ -500,7 +505,133 @@ class TrafficForm(StepForm):
         return {"traffic": traffic}
 
 
-# --- 7. Sammanställning -----------------------------------------------------------------
+# --- 7. Rabatter ------------------------------------------------------------------------
+
+FEES = (("monthly", _("månadsavgiften")), ("one_time", _("engångsavgiften")))
+UNITS = ("percent", "amount")
+
+
+class DiscountsForm(StepForm):
+    """Discounts as the seller negotiates them: per line of the quote (the implementations
+    the engine adds included) a discount on the monthly and/or the one-time fee, each in
+    percent or kronor (its unit field); a quote discount in percent on each total; free
+    months. Stored as the API's ``discounts`` object (``Quote.discounts``) through the one
+    reader, ``configurator.discounts``. A discount in kronor larger than its line is the
+    engine's rule error, shown next to the fee's field."""
+
+    monthly_percent = percent_field(
+        label=_("Offertrabatt på månadsavgiften (%)"),
+        help_text=_("På hela månadsavgiften, efter radrabatterna."),
+    )
+    one_time_percent = percent_field(
+        label=_("Offertrabatt på engångsavgifterna (%)"),
+        help_text=_("På alla engångsavgifter, efter radrabatterna."),
+    )
+    free_months = QuantityField(
+        upper=MAX_FREE_MONTHS, label=_("Fria månader"),
+        help_text=_("Månader utan månadsavgift i början av avtalet; färre än avtalstiden."),
+    )
+
+    QUOTE_FIELDS = ("monthly_percent", "one_time_percent", "free_months")
+    unpriced = ()
+
+    def initial_for(self, quote):
+        from ..pricing import quote_pricing
+
+        stored = quote.discounts or {}
+        result = quote_pricing(quote, catalog=self.catalog)
+        self.lines = [
+            line for line in result.lines
+            if line.code in self.catalog.codes_sellable and (line.monthly_list or line.one_time_list)
+        ]
+        initial: dict[str, Any] = {
+            "monthly_percent": amount_initial(stored.get("monthly_percent")),
+            "one_time_percent": amount_initial(stored.get("one_time_percent")),
+            "free_months": stored.get("free_months") or 0,
+        }
+        stored_lines = stored.get("lines") or {}
+        for line in self.lines:
+            entry = stored_lines.get(line.code) or {}
+            for fee, _label in FEES:
+                unit = "amount" if entry.get(f"{fee}_amount") not in (None, "") else "percent"
+                initial[discount_field(line.code, fee)] = amount_initial(entry.get(f"{fee}_{unit}"))
+                initial[discount_field(line.code, fee) + "-unit"] = unit
+        return initial
+
+    def line_fees(self, line) -> list[str]:
+        return [fee for fee, _label in FEES if getattr(line, f"{fee}_list")]
+
+    def setup(self):
+        self.discount_lines = []
+        for line in self.lines:
+            fees = []
+            for fee, fee_label in FEES:
+                if fee not in self.line_fees(line):
+                    continue
+                name = discount_field(line.code, fee)
+                self.fields[name] = DiscountField(label=format_lazy(_("Rabatt på {fee}"), fee=fee_label))
+                per = gettext("kr/mån") if fee == "monthly" else gettext("kr")
+                self.fields[f"{name}-unit"] = forms.ChoiceField(
+                    label=format_lazy(_("Rabatten på {fee} anges i"), fee=fee_label),
+                    choices=[("percent", gettext("procent (%)")), ("amount", gettext("kronor (%(per)s)") % {"per": per})],
+                    required=False,  # not posted: the stored unit
+                    error_messages={"invalid_choice": _("Välj procent eller kronor.")},
+                )
+                listed = getattr(line, f"{fee}_list")
+                fees.append({
+                    "value": name, "unit": f"{name}-unit",
+                    "list": listed, "monthly": fee == "monthly",
+                    "discount": getattr(line, f"{fee}_discount"),
+                })
+            self.discount_lines.append({"line": line, "fees": fees})
+
+    def clean(self):
+        cleaned = super().clean()
+        for line in self.lines:
+            for fee in self.line_fees(line):
+                name = discount_field(line.code, fee)
+                unit = cleaned.get(f"{name}-unit") or self.initial.get(f"{name}-unit")
+                value = cleaned.get(name)
+                if unit == "percent" and value is not None and value > 100 and name not in self.errors:
+                    self.add_error(name, ValidationError(_("En rabatt i procent är högst 100 %."), code="max_value"))
+        return cleaned
+
+    def extra_changes(self, valid, quote, changes):
+        if not any(name in valid for name in self.fields):
+            return {}
+        stored = copy.deepcopy(quote.discounts or {})
+        lines = dict(stored.get("lines") or {})
+        for line in self.lines:
+            entry = dict(lines.get(line.code) or {})
+            for fee in self.line_fees(line):
+                name = discount_field(line.code, fee)
+                if name in self.errors or f"{name}-unit" in self.errors:
+                    continue  # a refused value keeps the stored discount of this fee
+                if name not in valid and f"{name}-unit" not in valid:
+                    continue
+                unit = valid.get(f"{name}-unit") or self.initial.get(f"{name}-unit")
+                value = valid[name] if name in valid else self.fields[name].clean(self.initial.get(name))
+                entry.pop(f"{fee}_percent", None)
+                entry.pop(f"{fee}_amount", None)
+                if value:
+                    entry[f"{fee}_{unit}"] = f"{value:.2f}"
+            if entry:
+                lines[line.code] = entry
+            else:
+                lines.pop(line.code, None)
+        stored["lines"] = lines
+        for name in ("monthly_percent", "one_time_percent"):
+            if name in valid:
+                stored[name] = f"{valid[name]:.2f}" if valid[name] else None
+        if "free_months" in valid:
+            stored["free_months"] = valid["free_months"]
+        discounts, _errors = parse_discounts(
+            {k: v for k, v in stored.items() if v not in (None, "")}, self.catalog
+        )  # what no longer reads is left out (the form checked what was typed)
+        return {"discounts": discounts_as_json(discounts)}
+
+
+# --- 8. Sammanställning -----------------------------------------------------------------
 
 
 class SummaryForm(StepForm):
@@ -542,6 +673,7 @@ FORMS: dict[str, type[StepForm]] = {
     "integrationer": IntegrationsForm,
     "leverans": DeliveryForm,
     "trafik": TrafficForm,
+    "rabatter": DiscountsForm,
     "sammanstallning": SummaryForm,
 }
 

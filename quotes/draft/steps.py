@@ -24,6 +24,16 @@ from configurator.pricing import (
 from ..models import FIRST_STEP, SUMMARY_STEP
 
 
+# The seller negotiates at the end: the discounts come after the configuration, before
+# the summary (quotes.draft.forms.DiscountsForm).
+DISCOUNT_STEP = "rabatter"
+
+
+def discount_field(code: str, fee: str) -> str:
+    """The discount step's field of ``code``'s ``fee`` ("monthly" / "one_time")."""
+    return f"{code}-{fee}"
+
+
 @dataclass(frozen=True)
 class Step:
     slug: str
@@ -45,6 +55,7 @@ STEPS: tuple[Step, ...] = tuple(
             ("integrationer", _("Integrationer")),
             ("leverans", _("Leverans och utbildning")),
             ("trafik", _("Trafik")),
+            (DISCOUNT_STEP, _("Rabatter")),
             (SUMMARY_STEP, _("Sammanställning")),
         ],
         start=1,
@@ -122,11 +133,29 @@ class PlacedProblem:
         return sorted(seen, key=lambda s: s.number)
 
 
-def place_problems(errors, warnings) -> list[PlacedProblem]:
+def discount_places(problem: Problem, exceeding: dict[str, list[str]] | None) -> list[tuple[str, str]]:
+    """Where a discount problem of the engine is fixed: a discount larger than its line
+    next to the fee's field (``exceeding``: item code -> the fees whose amount is larger
+    than the line), free months next to the free months."""
+    if problem.code == "free_months_exceed_term":
+        return [(DISCOUNT_STEP, "free_months")]
+    if problem.code in ("discount_exceeds_line", "discount_without_line"):
+        places = []
+        for code in problem.items:
+            fees = (exceeding or {}).get(code) or ["monthly", "one_time"]
+            places.extend((DISCOUNT_STEP, discount_field(code, fee)) for fee in fees)
+        return places
+    return []
+
+
+def place_problems(errors, warnings, *, exceeding: dict[str, list[str]] | None = None) -> list[PlacedProblem]:
     placed = []
     for severity, problems in (("error", errors), ("warning", warnings)):
         for p in problems:
-            places: list[tuple[str, str]] = []
+            places: list[tuple[str, str]] = discount_places(p, exceeding)
+            if places:
+                placed.append(PlacedProblem(p, severity, tuple(places)))
+                continue
             for code in p.items:
                 where = field_of(code, p.code)
                 if where and where not in places:
@@ -153,3 +182,24 @@ def field_is_invalid(errors, problems: list[PlacedProblem]) -> bool:
     """A field is invalid (``aria-invalid``, the error frame) while the form refuses its
     value or a rule of the price list reports an error on it."""
     return bool(errors) or any(p.severity == "error" for p in problems)
+
+
+def discounts_exceeding(result, discounts: dict | None) -> dict[str, list[str]]:
+    """The fees whose discount in kronor is larger than their line (item code -> fees),
+    so the engine's ``discount_exceeds_line`` is shown next to that fee's field."""
+    from decimal import Decimal, InvalidOperation
+
+    lines = {line.code: line for line in result.lines}
+    out: dict[str, list[str]] = {}
+    for code, wanted in ((discounts or {}).get("lines") or {}).items():
+        line = lines.get(code)
+        if line is None or not isinstance(wanted, dict):
+            continue
+        for fee in ("monthly", "one_time"):
+            try:
+                amount = Decimal(str(wanted.get(f"{fee}_amount")))
+            except (InvalidOperation, ValueError):
+                continue
+            if amount.is_finite() and amount > getattr(line, f"{fee}_list"):
+                out.setdefault(code, []).append(fee)
+    return out

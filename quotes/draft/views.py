@@ -34,7 +34,7 @@ from .forms import FORMS, StepForm
 from .selectors import MineFirstPaginator, price_list_change, quote_list_totals
 from .services import quote_create, quote_reprice, quote_save_step
 from .steps import (
-    STEPS, field_is_invalid, neighbour, place_problems, problems_by_field, step_for, steps_with_errors,
+    STEPS, discounts_exceeding, field_is_invalid, neighbour, place_problems, problems_by_field, step_for, steps_with_errors,
 )
 
 TOTALS_PARTIAL = "quotes/draft/step.html#totals"
@@ -112,7 +112,7 @@ def _target_step(data, step: str) -> str:
 def _step_context(
     quote: Quote, step: str, form: StepForm, result: PriceResult, *, oob: bool = False
 ) -> dict:
-    placed = place_problems(result.errors, result.warnings)
+    placed = place_problems(result.errors, result.warnings, exceeding=discounts_exceeding(result, quote.discounts))
     with_errors = steps_with_errors(placed)
     by_field = problems_by_field(placed, step)
     form_errors = form.errors if form.is_bound else {}

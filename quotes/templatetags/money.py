@@ -71,3 +71,18 @@ def pct(value):
 def num(value):
     """A Swedish number without unit: 100000 → "100 000"."""
     return format_number(value)
+
+
+def share_as_percent(share) -> Decimal:
+    """A share of 0–1 (the engine's ``discount_share``) in percent, one decimal."""
+    return (Decimal(str(share)) * 100).quantize(Decimal("0.1"))
+
+
+@register.filter
+def share_percent(value):
+    """A share as the page shows it in percent: Decimal("0.2050") → "20,5" (the "%" is the
+    template's)."""
+    try:
+        return pct(share_as_percent(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return ""
