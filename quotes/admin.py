@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
-    OfferTerms, Quote, QuoteEvent, Team, WebhookAttempt, WebhookDelivery, WebhookEndpoint, new_webhook_secret,
+    DiscountApproval, DiscountLimit, OfferTerms, Quote, QuoteEvent, Team, WebhookAttempt, WebhookDelivery, WebhookEndpoint, new_webhook_secret,
 )
 from .offer.terms import org_number_clean, vat_matches_org_number, vat_number_clean
 from .webhooks import UnsafeWebhookUrl, insecure_allowed, webhook_redeliver, webhook_target
@@ -188,6 +188,26 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
                 level=messages.WARNING,
             )
 
+
+# --- Discount limits and approvals (quotes/approval) ---------------------------------------
+
+
+@admin.register(DiscountLimit)
+class DiscountLimitAdmin(admin.ModelAdmin):
+    """The largest discount each role signs without approval (quotes.approval)."""
+
+    list_display = ("role", "max_share_percent", "max_free_months")
+    list_editable = ("max_share_percent", "max_free_months")
+
+
+@admin.register(DiscountApproval)
+class DiscountApprovalAdmin(admin.ModelAdmin):
+    """Requests and decisions, read-only: they are made in "Godkännanden"."""
+
+    list_display = ("quote", "status", "requested_by", "requested_at", "discount_total", "discount_share",
+                    "free_months", "decided_by", "decided_at")
+    list_filter = ("status",)
+
     def has_add_permission(self, request):
         return False
 
@@ -196,6 +216,8 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
 class OfferTermsForm(forms.ModelForm):
     class Meta:
         model = OfferTerms
@@ -252,3 +274,4 @@ class OfferTermsAdmin(SimpleHistoryAdmin):
         if terms is not None:
             return redirect(reverse("admin:quotes_offerterms_change", args=[terms.pk]))
         return super().changelist_view(request, extra_context)
+

@@ -12,6 +12,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from configurator.limits import DEFAULT_CONTRACT_MONTHS, DEFAULT_VALIDITY_DAYS
 from configurator.models import PriceList
-from configurator.roles import SALES_MANAGERS_GROUP, is_seller
+from configurator.roles import ROLES, SALES_MANAGERS_GROUP, is_seller
 
 from .stored_documents import DocumentStorage
 
@@ -265,6 +266,10 @@ class QuoteEvent(models.Model):
         MAIL_RETRY = "mail_retry", _("E-post misslyckades, nytt försök")
         MAIL_FAILED = "mail_failed", _("E-post kunde inte skickas")
         REMINDER = "reminder", _("Påminnelse skickad")
+        # Discounts above the seller's limit (quotes.approval).
+        APPROVAL_REQUESTED = "approval_req", _("Skickad för godkännande")
+        APPROVED = "approved", _("Rabatt godkänd")
+        REJECTED = "rejected", _("Rabatt avslagen")
 
     # Events nobody did by hand: the trail shows "automatiskt" as their actor.
     AUTOMATIC_KINDS = frozenset({Kind.EXPIRED, Kind.MAIL_SENT, Kind.MAIL_RETRY, Kind.MAIL_FAILED, Kind.REMINDER})
@@ -323,6 +328,74 @@ class QuoteReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quote_id} {self.audience}"
+
+
+class DiscountLimit(models.Model):
+    """The largest discount a role signs without approval: a share of the list contract
+    value (percent) and a number of free months. Admins set them; the seed's values are
+    defaults (migration ``0011_approval_discount_limits``)."""
+
+    role = models.CharField(_("roll"), max_length=40, unique=True, choices=[(r, r) for r in ROLES])
+    max_share_percent = models.DecimalField(
+        _("högsta rabatt (% av avtalsvärdet enligt prislistan)"), max_digits=5, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    max_free_months = models.PositiveSmallIntegerField(_("högsta antal fria månader"), default=0)
+
+    class Meta:
+        verbose_name = _("rabattgräns")
+        verbose_name_plural = _("rabattgränser")
+        ordering = ["max_share_percent", "role"]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.max_share_percent} %, {self.max_free_months}"
+
+
+class DiscountApproval(models.Model):
+    """A request to approve a quote's discounts above its seller's limit, and the
+    answer. Bound to a fingerprint of what was asked (the priced lines, totals and
+    discounts, ``quotes.approval.services.quote_fingerprint``): any change to the quote
+    after the request no longer matches, and needs a new approval."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Väntar på godkännande")
+        APPROVED = "approved", _("Godkänd")
+        REJECTED = "rejected", _("Avslagen")
+        WITHDRAWN = "withdrawn", _("Ersatt av en ny begäran")
+
+    quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="approvals", verbose_name=_("offert"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("begärd av"),
+    )
+    requested_at = models.DateTimeField(_("begärd"), auto_now_add=True)
+    comment = models.TextField(_("säljarens kommentar"))
+    fingerprint = models.CharField(_("fingeravtryck"), max_length=64)
+    # What was asked, as it was priced when asked.
+    contract_value_list = models.DecimalField(_("avtalsvärde enligt prislistan"), max_digits=14, decimal_places=2)
+    contract_value = models.DecimalField(_("avtalsvärde netto"), max_digits=14, decimal_places=2)
+    discount_total = models.DecimalField(_("rabatt under avtalstiden"), max_digits=14, decimal_places=2)
+    discount_share = models.DecimalField(_("rabattens andel"), max_digits=5, decimal_places=4)
+    free_months = models.PositiveSmallIntegerField(_("fria månader"), default=0)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("beslut av"),
+    )
+    decided_at = models.DateTimeField(_("beslut"), null=True, blank=True)
+    decision_comment = models.TextField(_("godkännarens kommentar"), blank=True)
+
+    class Meta:
+        verbose_name = _("rabattgodkännande")
+        verbose_name_plural = _("rabattgodkännanden")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quote"], condition=models.Q(status="pending"), name="one_pending_approval_per_quote"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote_id} {self.get_status_display()}"
 
 
 class QuoteCounter(models.Model):

@@ -6,6 +6,8 @@ request.
 | the offer: signed PDF attached, the link | the customer's contact | signed, reissued, "Skicka igen" | Skickad |
 | the customer opened / accepted / declined | the quote's seller | the customer's action commits | E-post skickad |
 | confirmation, the accepted PDF attached | the customer's contact | the acceptance commits | E-post skickad |
+| a discount to approve (what is asked, the seller's comment, the link) | every approver of the request | the seller sends the quote for approval | E-post skickad |
+| the discount approved / rejected, the approver's comment | the quote's seller | the approver decides | E-post skickad |
 | reminder before the offer expires | the seller; the customer when ``QUOTE_CUSTOMER_REMINDER`` | the daily job (``quotes.daily``), once per quote | Påminnelse skickad |
 
 Each mail is a retried task: a failed attempt is recorded as "E-post misslyckades, nytt
@@ -293,7 +295,78 @@ def expiry_reminder_enqueue(*, quote: Quote, audience: str) -> None:
     enqueue_on_commit(expiry_reminder_send, quote_id=quote.pk, audience=audience)
 
 
+# --- Discount approval (quotes.approval) -------------------------------------------------
+
+
+def _approval(approval_id: int):
+    from .models import DiscountApproval
+
+    try:
+        return DiscountApproval.objects.select_related("quote", "quote__owner", "requested_by", "decided_by").get(
+            pk=approval_id
+        )
+    except DiscountApproval.DoesNotExist:
+        raise PermanentFailure(_("Begäran om godkännande finns inte längre.")) from None
+
+
+def _approval_request_label(quote: Quote, **kwargs) -> str:
+    return _("Begäran om godkännande av rabatten")
+
+
+@retried_task(on_failure=_failure_recorder(_approval_request_label))
+def approval_request_mail_send(*, quote_id: int, approval_id: int) -> str:
+    """Tell every approver of an open request what is asked, with the link to decide."""
+    from .approval.services import approvers_for
+
+    approval = _approval(approval_id)
+    if approval.status != approval.Status.PENDING:
+        raise PermanentFailure(_("Begäran är redan besvarad eller ersatt."))
+    emails = sorted({(u.email or "").strip() for u in approvers_for(approval)} - {""})
+    if not emails:
+        raise PermanentFailure(_("Ingen med e-postadress kan godkänna rabatten."))
+    link = settings.SITE_URL + reverse("quotes:approval", args=[approval.pk])
+    subject, body = _render("approval_request", {"approval": approval, "quote": approval.quote, "link": link})
+    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=emails).send()
+    quote_event_record(
+        quote=approval.quote, kind=Kind.MAIL_SENT,
+        detail=_("Begäran om godkännande till %(emails)s") % {"emails": ", ".join(emails)},
+    )
+    return f"approval request sent to {', '.join(emails)}"
+
+
+def approval_request_mail_enqueue(*, approval) -> None:
+    enqueue_on_commit(approval_request_mail_send, robust=True, quote_id=approval.quote_id, approval_id=approval.pk)
+
+
+def _approval_decision_label(quote: Quote, **kwargs) -> str:
+    return _("Beslut om rabatten till säljaren %(email)s") % {"email": quote.owner.email or "–"}
+
+
+@retried_task(on_failure=_failure_recorder(_approval_decision_label))
+def approval_decision_mail_send(*, quote_id: int, approval_id: int) -> str:
+    """Tell the quote's seller that the discount was approved or rejected, and why."""
+    approval = _approval(approval_id)
+    email = _seller_email(approval.quote)
+    link = seller_page(approval.quote)
+    subject, body = _render("approval_decision", {"approval": approval, "quote": approval.quote, "link": link})
+    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[email]).send()
+    quote_event_record(
+        quote=approval.quote, kind=Kind.MAIL_SENT,
+        detail=_("Till säljaren %(email)s: rabatten %(what)s")
+        % {"email": email, "what": approval.get_status_display().lower()},
+    )
+    return f"approval decision sent to {email}"
+
+
+def approval_decision_mail_enqueue(*, approval) -> None:
+    enqueue_on_commit(approval_decision_mail_send, robust=True, quote_id=approval.quote_id, approval_id=approval.pk)
+
+
 __all__ = [
+    "approval_decision_mail_enqueue",
+    "approval_decision_mail_send",
+    "approval_request_mail_enqueue",
+    "approval_request_mail_send",
     "MailStatus",
     "offer_mail_status",
     "acceptance_confirmation_enqueue",

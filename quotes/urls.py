@@ -3,6 +3,7 @@ document actions (quotes.offer). The customer's link is quotes.customer.urls."""
 
 from django.urls import path
 
+from .approval import views as approval
 from .draft import views as draft
 from .offer import views as offer
 from .overview import views as overview
@@ -16,6 +17,10 @@ urlpatterns = [
     path("oversikt/team/", overview.overview_team, name="overview-team"),
     path("exportera.csv", overview.quote_export_csv, name="export-csv"),
     path("exportera.xlsx", overview.quote_export_xlsx, name="export-xlsx"),
+    path("godkannanden/", approval.approval_queue, name="approvals"),
+    path("godkannanden/<int:pk>/", approval.approval_detail, name="approval"),
+    path("godkannanden/<int:pk>/beslut/", approval.approval_decide_view, name="approval-decide"),
+    path("<int:pk>/godkannande/", approval.approval_request_view, name="approval-request"),
     path("<int:pk>/steg/<slug:step>/", draft.quote_step, name="step"),
     path("<int:pk>/steg/<slug:step>/berakna/", draft.quote_recalculate, name="recalculate"),
     path("<int:pk>/", offer.quote_detail, name="detail"),

@@ -26,7 +26,8 @@ from quotes.customer import services as customer_services
 from quotes.offer import services as offer_services
 from quotes.customer.services import quote_accept, quote_decline
 from quotes.offer.services import quote_expire_if_due, quote_revise, quote_sign
-from quotes.models import Quote, QuoteCounter, QuoteEvent
+from quotes.approval.services import approval_request
+from quotes.models import DiscountApproval, Quote, QuoteCounter, QuoteEvent
 from quotes.draft.steps import STEPS
 
 from .doc_support import doc_env, signing_cert  # noqa: F401
@@ -74,6 +75,19 @@ SELLER_RULES: list[tuple[str, str, str | None, dict, tuple]] = [
     ("quotes:delivery-order-json", "GET", "signed", {}, (LOGIN, 404, 404, 403, 404)),
     ("quotes:delivery-order-xlsx", "GET", "accepted", {}, (LOGIN, 200, 200, 403, 200)),
     ("quotes:delivery-order-xlsx", "GET", "draft", {}, (LOGIN, 404, 404, 403, 404)),
+    # Discount approval: the owner (or an admin) asks; the queue and a request's page are
+    # for approvers only (tests/test_approval.py and APPROVER_RULES below): none of these
+    # five, the owner least of all, can see or decide a request, also not by a crafted POST.
+    ("quotes:approval-request", "POST", "above_limit", {}, (LOGIN, 302, 403, 403, 302)),
+    ("quotes:approval-request", "GET", "above_limit", {}, (LOGIN, 405, 405, 403, 405)),
+    ("quotes:approvals", "GET", None, {}, (LOGIN, 403, 403, 403, 403)),
+    ("quotes:approvals", "POST", None, {}, (LOGIN, 405, 405, 403, 405)),
+    ("quotes:approval", "GET", "pending", {}, (LOGIN, 403, 403, 403, 403)),
+    ("quotes:approval", "GET", "missing", {}, (LOGIN, 404, 404, 403, 404)),
+    ("quotes:approval-decide", "POST", "pending", {}, (LOGIN, 403, 403, 403, 403)),
+    ("quotes:approval-decide", "GET", "pending", {}, (LOGIN, 405, 405, 403, 405)),
+    ("admin:quotes_discountlimit_changelist", "GET", None, {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
+    ("admin:quotes_discountapproval_changelist", "GET", None, {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
     # The overview: every seller their own; the team's for sales managers and admins only.
     ("quotes:overview", "GET", None, {}, (LOGIN, 200, 200, 403, 200)),
     ("quotes:overview", "POST", None, {}, (LOGIN, 405, 405, 403, 405)),
@@ -116,6 +130,8 @@ SELLER_RULES: list[tuple[str, str, str | None, dict, tuple]] = [
     ("logout", "POST", None, {}, (302, 302, 302, 302, 302)),
     ("set_language", "POST", None, {}, (302, 302, 302, 302, 302)),
 ]
+
+APPROVAL_URLS = ("quotes:approval", "quotes:approval-decide")
 
 # The customer's link, anonymous: (url name, method) -> one outcome per token state.
 TOKENS = ("right", "wrong", "expired", "declined", "accepted", "superseded")
@@ -180,6 +196,12 @@ def quote_in_state(state: str, *, owner, price_list) -> Quote:
     """A quote of ``owner`` as the rules need it."""
     if state == "missing":
         return Quote(pk=999_999)
+    if state in ("above_limit", "pending", "pending_small"):  # a discount above a seller's 10 %
+        percent = "25" if state == "pending_small" else "40"  # within a sales manager's 30 % or not
+        quote = QuoteFactory(owner=owner, price_list=price_list, discounts={"monthly_percent": percent})
+        if state != "above_limit":
+            approval_request(quote=quote, user=owner, comment="Konkurrent")
+        return quote
     quote = QuoteFactory(owner=owner, price_list=price_list)
     if state == "draft":
         return quote
@@ -211,6 +233,7 @@ def stored_state(settings) -> tuple:
         list(Quote.objects.order_by("pk").values()),
         list(QuoteEvent.objects.order_by("pk").values()),
         list(QuoteCounter.objects.order_by("pk").values()),
+        list(DiscountApproval.objects.order_by("pk").values()),
         len(mail.outbox),
         queued_work(),  # e-mail and other tasks for the worker
         sorted(str(p) for p in media.rglob("*")) if media.exists() else [],
@@ -225,6 +248,10 @@ def post_data(name: str, kwargs: dict, quote: Quote | None) -> tuple[dict | str,
         return json.dumps({"items": {"mobile_user": 5}}), "application/json"
     if name in ("api-quote-create", "api-quote-update"):
         return json.dumps({"customer_note": "Från API:t"}), "application/json"
+    if name == "quotes:approval-request":
+        return {"approval_comment": "Kunden har en konkurrerande offert"}, None
+    if name == "quotes:approval-decide":
+        return {"decision": "approve", "comment": "OK"}, None
     if name == "set_language":
         return {"language": "en", "next": "/"}, None
     if name == "admin:quotes_quote_change":
@@ -278,6 +305,9 @@ def test_seller_side(rule, actor_index, client, users, price_list, fast_pdfs, se
     actor, expected = ACTORS[actor_index], outcomes[actor_index]
     quote = quote_in_state(target, owner=users["owner"], price_list=price_list) if target else None
     args = [quote.pk] if quote is not None else []
+    if name in APPROVAL_URLS and quote is not None:  # a request's URL names the request
+        approval = quote.approvals.first() if quote.pk != 999_999 else None
+        args = [approval.pk if approval else 999_999]
     url = reverse(name, args=args, kwargs=None) if not kwargs else reverse(name, kwargs={"pk": quote.pk, **kwargs})
     log_in(client, actor, users)
     data, content_type = post_data(name, kwargs, quote)
@@ -301,6 +331,62 @@ def test_an_allowed_action_really_acts(client, users, price_list, fast_pdfs):
     assert len(mail.outbox) == 2
     client.post(reverse("quotes:revise", args=[quote.pk]))
     assert Quote.objects.get(previous=quote).status == Quote.Status.DRAFT
+
+
+# --- Approvers ------------------------------------------------------------------------
+
+# The owner's sales manager, another team's manager, a sales director: a request above the
+# seller's limit of 25 % (within a manager's 30 %) and of 40 % (a director's only).
+APPROVERS = ("team_manager", "other_manager", "director")
+APPROVER_RULES: list[tuple[str, str, str | None, tuple]] = [
+    ("quotes:approvals", "GET", None, (200, 200, 200)),
+    ("quotes:approval", "GET", "pending_small", (200, 403, 200)),
+    ("quotes:approval-decide", "POST", "pending_small", (302, 403, 302)),
+    ("quotes:approval", "GET", "pending", (403, 403, 200)),
+    ("quotes:approval-decide", "POST", "pending", (403, 403, 302)),
+    # Approvers decide; they never ask, sign or change a seller's quote.
+    ("quotes:approval-request", "POST", "above_limit", (403, 403, 403)),
+    ("quotes:sign", "POST", "pending_small", (403, 403, 403)),
+    ("quotes:step", "POST", "pending_small", (403, 403, 403)),
+]
+
+
+@pytest.fixture
+def approvers(users):
+    from configurator.roles import ensure_sales_directors_group, ensure_sales_managers_group
+    from quotes.models import Team
+
+    made = {}
+    for key, username in (("team_manager", "maja"), ("other_manager", "olle"), ("director", "dora")):
+        made[key] = UserFactory(username=username)
+        made[key].groups.add(ensure_sales_directors_group() if key == "director" else ensure_sales_managers_group())
+    Team.objects.create(name="Syd", manager=made["team_manager"]).members.add(users["owner"])
+    Team.objects.create(name="Norr", manager=made["other_manager"]).members.add(users["other_seller"])
+    return made
+
+
+@pytest.mark.parametrize("actor_index", range(len(APPROVERS)), ids=APPROVERS)
+@pytest.mark.parametrize("rule", APPROVER_RULES, ids=[_id((*r[:3], {})) for r in APPROVER_RULES])
+def test_approvers(rule, actor_index, client, users, approvers, price_list, fast_pdfs, settings):
+    name, method, target, outcomes = rule
+    actor, expected = APPROVERS[actor_index], outcomes[actor_index]
+    quote = quote_in_state(target, owner=users["owner"], price_list=price_list) if target else None
+    kwargs = {"step": "sammanstallning"} if name == "quotes:step" else {}
+    if name in APPROVAL_URLS:
+        url = reverse(name, args=[quote.approvals.get().pk])
+    elif kwargs:
+        url = reverse(name, kwargs={"pk": quote.pk, **kwargs})
+    else:
+        url = reverse(name, args=[quote.pk] if quote else [])
+    client.force_login(approvers[actor])
+    data, content_type = post_data(name, kwargs, quote)
+    before = stored_state(settings)
+    response = request(client, method, url, data, content_type)
+    check(response, expected, url=url)
+    if method == "POST" and expected in REFUSED:
+        assert stored_state(settings) == before, f"a refused POST {url} changed something"
+    if name == "quotes:approval-decide" and expected == 302:
+        assert quote.approvals.get().status == DiscountApproval.Status.APPROVED
 
 
 # --- The customer's link ----------------------------------------------------------------

@@ -22,6 +22,8 @@ from configurator.pricing import IMPLEMENTATIONS, PriceResult
 from configurator.selectors import catalog_for
 
 from ..access import login_redirect, quote_to_change, seller_required
+from ..approval.services import approval_state
+from ..approval.views import approval_request_view
 from ..errors import NoPriceListInForce, QuoteNotEditable
 from ..models import FIRST_STEP, SUMMARY_STEP, Quote
 from ..offer.document import offer_document
@@ -34,7 +36,7 @@ from .forms import FORMS, StepForm
 from .selectors import MineFirstPaginator, price_list_change, quote_list_totals
 from .services import quote_create, quote_reprice, quote_save_step
 from .steps import (
-    STEPS, discounts_exceeding, field_is_invalid, neighbour, place_problems, problems_by_field, step_for, steps_with_errors,
+    DISCOUNT_STEP, STEPS, discounts_exceeding, field_is_invalid, neighbour, place_problems, problems_by_field, step_for, steps_with_errors,
 )
 
 TOTALS_PARTIAL = "quotes/draft/step.html#totals"
@@ -91,7 +93,7 @@ def quote_new(request: HtmxHttpRequest) -> HttpResponse:
 
 
 # Buttons of the step form that save the step and then act, staying on the step.
-SIGN, REPRICE = "sign", "reprice"
+SIGN, REPRICE, APPROVAL = "sign", "reprice", "approval"
 
 
 def _target_step(data, step: str) -> str:
@@ -151,6 +153,8 @@ def _step_context(
         "oob": oob,
         # The summary shows the offer as the customer will see it, following the live totals.
         "doc": offer_document(quote, result=result) if step == SUMMARY_STEP else None,
+        # The owner's discount limit and the approval (only when there is a discount).
+        "discount_limit": approval_state(quote, result) if step in (DISCOUNT_STEP, SUMMARY_STEP) else None,
     }
 
 
@@ -186,6 +190,8 @@ def quote_step(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
                 return _reprice(request, quote, step)
             if action == SIGN and step == SUMMARY_STEP:
                 return quote_sign_view(request, quote.pk)  # signs what is now saved
+            if action == APPROVAL and step == SUMMARY_STEP:
+                return approval_request_view(request, quote.pk)  # asks for what is now saved
             return redirect("quotes:step", pk=quote.pk, step=target)
         else:
             _refused_message(request, form, action)
@@ -206,6 +212,8 @@ def quote_step(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
 def _refused_message(request: HtmxHttpRequest, form: StepForm, action: str | None) -> None:
     if action == SIGN:
         messages.error(request, _("Offerten är inte signerad."))
+    if action == APPROVAL:
+        messages.error(request, _("Offerten är inte skickad för godkännande."))
     labels = ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
     if form.conflicts:
         messages.warning(

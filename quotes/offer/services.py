@@ -32,6 +32,7 @@ from configurator.pricing import InvalidConfiguration
 from configurator.selectors import catalog_for, price_list_in_force
 
 from ..access import may_change
+from ..approval.services import approval_sign_problem
 from ..errors import DocumentError, QuoteNotSignable
 from ..events import quote_event_record
 from ..models import SUMMARY_STEP, Quote, QuoteEvent, new_token
@@ -131,6 +132,9 @@ def quote_sign_problems(*, quote: Quote, result=None) -> list[str]:
         problems.append(_("Konfigurationen har ogiltiga värden — gå igenom stegen igen."))
         return problems
     problems.extend(p.message for p in result.errors)
+    above_limit = approval_sign_problem(quote, result)  # a discount above the seller's limit
+    if above_limit:
+        problems.append(above_limit)
     if not result.totals.one_time and not result.totals.monthly:
         problems.append(_("Offerten innehåller inga tjänster med pris."))
     if has_choices(quote):  # every alternative, with its options, follows the rules too

@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from configurator.roles import SALES_MANAGERS_GROUP, SELLERS_GROUP
+from configurator.roles import ROLES
 
 from ..draft.forms import QuoteSearchForm
 from ..draft.selectors import quotes_for_list
@@ -67,7 +67,7 @@ def sellers_to_choose():
     """Everyone who sells (the seller and sales manager groups) or owns a quote."""
     owns = Exists(Quote.objects.filter(owner_id=OuterRef("pk")))
     return (
-        get_user_model().objects.filter(Q(groups__name__in=[SELLERS_GROUP, SALES_MANAGERS_GROUP]) | owns)
+        get_user_model().objects.filter(Q(groups__name__in=ROLES) | owns)
         .distinct().order_by("first_name", "last_name", "username")
         .values_list("pk", "first_name", "last_name", "username")
     )

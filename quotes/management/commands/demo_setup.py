@@ -1,5 +1,5 @@
-"""Demo users for `make run`: an admin, two sellers and a sales manager whose team is
-the two sellers, created only when missing."""
+"""Demo users for `make run`: an admin, two sellers, a sales manager whose team is
+the two sellers and a sales director, created only when missing."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from configurator.models import SellerProfile
 from configurator.selectors import price_list_in_force
-from configurator.roles import ensure_sales_managers_group, ensure_sellers_group
+from configurator.roles import ensure_sales_directors_group, ensure_sales_managers_group, ensure_sellers_group
 from quotes.models import Team
 
 DEMO_USERS = [
@@ -17,7 +17,9 @@ DEMO_USERS = [
     ("saljare", "saljare-demo-2026", False, "Sara Säljare", "+46 70 000 00 02"),
     ("saljare2", "saljare-demo-2026", False, "Sven Säljare", "+46 70 000 00 03"),
     ("saljchef", "saljchef-demo-2026", False, "Stina Säljchef", "+46 70 000 00 04"),
+    ("saljdirektor", "saljdirektor-demo-2026", False, "Dan Direktör", "+46 70 000 00 05"),
 ]
+DIRECTOR = "saljdirektor"
 MANAGER, TEAM_NAME, TEAM_MEMBERS = "saljchef", "Säljteam Stockholm", ("saljare", "saljare2")
 
 
@@ -31,6 +33,7 @@ class Command(BaseCommand):
         User = get_user_model()
         sellers = ensure_sellers_group()
         managers = ensure_sales_managers_group()
+        directors = ensure_sales_directors_group()
         for username, password, staff, full_name, phone in DEMO_USERS:
             first, _, last = full_name.partition(" ")
             user, created = User.objects.get_or_create(
@@ -43,8 +46,9 @@ class Command(BaseCommand):
                 user.save()
             SellerProfile.objects.get_or_create(user=user, defaults={"phone": phone})
             if not staff:
-                user.groups.add(managers if username == MANAGER else sellers)
-            role = "admin " if staff else "säljchef" if username == MANAGER else "säljare"
+                user.groups.add(managers if username == MANAGER else directors if username == DIRECTOR else sellers)
+            role = ("admin " if staff else "säljchef" if username == MANAGER
+                    else "försäljningsdirektör" if username == DIRECTOR else "säljare")
             self.stdout.write(
                 f"{role}  {username} / {password}"
                 + ("" if created else "  (fanns redan; lösenordet är oförändrat)")
