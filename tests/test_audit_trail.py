@@ -107,10 +107,38 @@ def test_every_event_of_a_quotes_life_is_on_the_sellers_page(doc_env, seller, pr
     accepted = c.events.get(kind=Kind.ACCEPTED)
     assert accepted.ip == CUSTOMER_IP and "Erik Lind, Vd" in accepted.detail
     # Together the three revisions show every kind of event there is, but the mail server's
-    # failures and the reminders (on this page in tests/test_notifications.py) and a damaged
-    # stored document (tests/test_nothing_lost.py).
+    # failures and the reminders (on this page in tests/test_notifications.py), a damaged
+    # stored document (tests/test_nothing_lost.py) and a discount's approval (below).
     assert {e.kind for q in (a, b, c) for e in q.events.all()} == set(Kind.values) - {
-        Kind.MAIL_RETRY, Kind.MAIL_FAILED, Kind.REMINDER, Kind.DOCUMENT_ERROR}
+        Kind.MAIL_RETRY, Kind.MAIL_FAILED, Kind.REMINDER, Kind.DOCUMENT_ERROR,
+        Kind.APPROVAL_REQUESTED, Kind.APPROVED, Kind.REJECTED}
+
+
+@pytest.mark.django_db
+def test_a_discounts_approval_is_on_the_sellers_page(seller, price_list):
+    """Asked, rejected, asked again, approved: each with who, when and the comments."""
+    from configurator.roles import ensure_sales_managers_group
+    from quotes.approval.services import approval_decide, approval_request
+    from quotes.models import Team
+
+    from .factories import QuoteFactory, UserFactory
+
+    manager = UserFactory(username="maja", first_name="Maja", last_name="Chef")
+    manager.groups.add(ensure_sales_managers_group())
+    Team.objects.create(name="Syd", manager=manager).members.add(seller)
+    quote = QuoteFactory(owner=seller, discounts={"monthly_percent": "25"})
+    first = approval_request(quote=quote, user=seller, comment="Konkurrent")
+    approval_decide(approval=first, user=manager, approve=False, comment="För mycket")
+    second = approval_request(quote=quote, user=seller, comment="Tre års avtal")
+    approval_decide(approval=second, user=manager, approve=True, comment="OK")
+    seller_client = Client(REMOTE_ADDR=SELLER_IP)
+    seller_client.force_login(seller)
+    assert_every_event_shown(
+        seller_client, quote, {Kind.APPROVAL_REQUESTED, Kind.APPROVED, Kind.REJECTED}
+    )
+    lines = events_on_page(seller_client, quote)
+    assert any("Rabatt avslagen · Maja Chef" in line and "Kommentar: För mycket" in line for line in lines)
+    assert any("Skickad för godkännande · Sara Säljare" in line and "Kommentar: Tre års avtal" in line for line in lines)
 
 
 def test_a_long_trail_is_shown_in_full(doc_env, seller, price_list, client):

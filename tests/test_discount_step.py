@@ -50,7 +50,8 @@ def page_form(client, quote) -> dict:
 def test_the_step_lists_every_line_with_its_fees_and_the_added_implementation(seller_client, quote):
     page = text(seller_client.get(step_url(quote)))
     assert "7. Rabatter" in page
-    assert "Teamsintegration – Voice × 10 Enligt prislistan 290 kr/mån" in page
+    assert "Teamsintegration – Voice × 10 Rabatt på månadsavgiften" in page
+    assert "Raden enligt prislistan: 290 kr/mån" in page
     assert "Implementering Teamsintegration (tillagd automatiskt)" in page
     assert "Rabatt på månadsavgiften" in page and "Rabatt på engångsavgiften" in page
     assert "Fria månader" in page and "Offertrabatt på månadsavgiften (%)" in page

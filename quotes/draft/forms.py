@@ -569,7 +569,12 @@ class DiscountsForm(StepForm):
                 if fee not in self.line_fees(line):
                     continue
                 name = discount_field(line.code, fee)
-                self.fields[name] = DiscountField(label=format_lazy(_("Rabatt på {fee}"), fee=fee_label))
+                listed = getattr(line, f"{fee}_list")
+                self.fields[name] = DiscountField(
+                    label=format_lazy(_("Rabatt på {fee}"), fee=fee_label),
+                    help_text=(gettext("Raden enligt prislistan: %(amount)s/mån") if fee == "monthly"
+                               else gettext("Raden enligt prislistan: %(amount)s engång")) % {"amount": format_money(listed)},
+                )
                 per = gettext("kr/mån") if fee == "monthly" else gettext("kr")
                 self.fields[f"{name}-unit"] = forms.ChoiceField(
                     label=format_lazy(_("Rabatten på {fee} anges i"), fee=fee_label),
@@ -577,7 +582,6 @@ class DiscountsForm(StepForm):
                     required=False,  # not posted: the stored unit
                     error_messages={"invalid_choice": _("Välj procent eller kronor.")},
                 )
-                listed = getattr(line, f"{fee}_list")
                 fees.append({
                     "value": name, "unit": f"{name}-unit",
                     "list": listed, "monthly": fee == "monthly",
