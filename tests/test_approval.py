@@ -20,6 +20,7 @@ from quotes.offer.services import quote_sign, quote_sign_problems
 from .doc_support import doc_env, signing_cert  # noqa: F401
 from .factories import AdminFactory, QuoteFactory, SellerFactory, UserFactory
 from .queue_support import tasks_run
+from .test_lost_updates import concurrent_sqlite_readers  # noqa: F401
 
 Status = DiscountApproval.Status
 NBSP = "\u00a0"
@@ -267,3 +268,48 @@ def test_a_decided_request_cannot_be_decided_again(seller, manager, director, pr
     approval_decide(approval=approval, user=manager, approve=False, comment="Nej")
     with pytest.raises(ApprovalError, match="redan besvarad"):
         approval_decide(approval=approval, user=director, approve=True, comment="")
+
+
+# --- A real race ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_approvers_deciding_at_the_same_moment_one_decision_lands(price_list, concurrent_sqlite_readers):
+    """The sales manager approves while the director rejects, 10 times: one answer
+    stands, the other is told the request is answered; one event, one e-mail queued."""
+    import threading
+
+    from django.db import connection
+
+    for role, share, months in (("Säljare", "10", 1), ("Säljchef", "30", 3), ("Försäljningsdirektör", "100", 11)):
+        DiscountLimit.objects.update_or_create(role=role, defaults={"max_share_percent": share, "max_free_months": months})
+    seller = SellerFactory(username="sara")
+    manager, director = manager_factory("maja", seller), director_factory()
+    for trial in range(10):
+        quote = quote_with(seller, {"monthly_percent": "25"})
+        approval = approval_request(quote=quote, user=seller, comment=f"Försök {trial}")
+        barrier = threading.Barrier(2, timeout=60)
+        outcome = {}
+
+        def decide(user, approve):
+            try:
+                barrier.wait()
+                approval_decide(approval=approval, user=user, approve=approve, comment="Beslut")
+                outcome[user.username] = "landed"
+            except ApprovalError:
+                outcome[user.username] = "refused"
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=decide, args=(manager, True)),
+                   threading.Thread(target=decide, args=(director, False))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert sorted(outcome.values()) == ["landed", "refused"], (trial, outcome)
+        approval.refresh_from_db()
+        winner = manager if outcome["maja"] == "landed" else director
+        assert approval.decided_by == winner
+        assert approval.status == (Status.APPROVED if winner == manager else Status.REJECTED)
+        assert quote.events.filter(kind__in=["approved", "rejected"]).count() == 1

@@ -18,7 +18,7 @@ from lxml import html as lxml_html
 
 from configurator.api import result_as_json
 from configurator.selectors import catalog_for
-from quotes.models import Quote
+from quotes.models import DiscountLimit, Quote
 from quotes.offer.document import document_read, offer_document
 from quotes.offer.services import quote_sign
 from quotes.offer.snapshot import SCHEMA_VERSION, UnknownSnapshotSchema, snapshot_build
@@ -248,6 +248,9 @@ DISCOUNTS = {
 
 
 def test_a_discounted_offer_reads_the_same_on_every_screen_and_in_the_pdf(doc_env, seller, price_list, client):
+    # Two free months are above a seller's limit: this seller may sign them (approval is
+    # tests/test_approval.py's).
+    DiscountLimit.objects.filter(role="Säljare").update(max_share_percent=100, max_free_months=11)
     quote = make_quote(owner=seller, price_list=price_list, discounts=DISCOUNTS)
     result = quote_pricing(quote)
     t = result.totals

@@ -41,6 +41,7 @@ from configurator.roles import (
 
 from ..errors import DocumentError
 from ..events import quote_event_record
+from ..locking import serialized_writes
 from ..models import DiscountApproval, DiscountLimit, Quote, QuoteEvent, Team
 from ..pricing import quote_pricing
 from ..templatetags.money import format_money, pct, share_as_percent
@@ -282,7 +283,7 @@ def approval_request(*, quote: Quote, user, comment: str, request: HttpRequest |
     comment = (comment or "").strip()
     if not comment:
         raise ApprovalError(_("Skriv en kommentar till den som ska godkänna rabatten."))
-    with transaction.atomic():
+    with serialized_writes(), transaction.atomic():
         stored = Quote.objects.select_for_update().select_related("price_list", "owner").get(pk=quote.pk)
         if not (user.is_staff or stored.owner_id == user.pk):
             raise ApprovalError(_("Bara offertens säljare eller en administratör kan skicka den för godkännande."))
@@ -331,7 +332,7 @@ def approval_decide(
     comment = (comment or "").strip()
     if not approve and not comment:
         raise ApprovalError(_("Skriv varför rabatten avslås."))
-    with transaction.atomic():
+    with serialized_writes(), transaction.atomic():
         quote = Quote.objects.select_for_update().select_related("price_list", "owner").get(pk=approval.quote_id)
         stored = DiscountApproval.objects.select_for_update().select_related("quote").get(pk=approval.pk)
         stored.quote = quote

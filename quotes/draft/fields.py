@@ -170,4 +170,4 @@ class DiscountField(forms.DecimalField):
 
 def percent_field(**kwargs) -> DiscountField:
     """A quote discount in percent: 0–100 with at most two decimals."""
-    return DiscountField(upper=Decimal("100"), upper_message=_("Högst 100 %."), **kwargs)
+    return DiscountField(upper=Decimal("100"), upper_message=_("Högst 100 %%."), **kwargs)
