@@ -313,3 +313,28 @@ def test_two_approvers_deciding_at_the_same_moment_one_decision_lands(price_list
         assert approval.decided_by == winner
         assert approval.status == (Status.APPROVED if winner == manager else Status.REJECTED)
         assert quote.events.filter(kind__in=["approved", "rejected"]).count() == 1
+
+
+# --- Alternatives and options -------------------------------------------------------------
+
+
+def test_the_largest_share_of_any_choice_is_what_needs_approval(seller, manager, price_list):
+    """Kronor weigh more on the smaller alternative: Premium (edited) is within 10 %, Bas
+    is not, so the offer needs approval; changing an alternative after it needs it again."""
+    bas = {"mobile_user": 10, "startup_help": 1}
+    premium = {**bas, "teams_voice": 10}
+    discounts = {"lines": {"startup_help": {"one_time_amount": "2499.00"}, "mobile_user": {"monthly_amount": "50.00"}}}
+    quote = QuoteFactory(
+        owner=seller, items=dict(premium), discounts=discounts, alternative_index=1,
+        alternatives=[{"name": "Bas", "items": dict(bas), "manual_prices": {}},
+                      {"name": "Premium", "items": dict(premium), "manual_prices": {}}],
+    )
+    assert share_of(quote) <= 10  # what the steps edit
+    problems = " ".join(quote_sign_problems(quote=quote))
+    assert "Rabatten är 12,4 % av avtalsvärdet enligt prislistan" in problems
+    approval = approval_request(quote=quote, user=seller, comment="Två alternativ")
+    approval_decide(approval=approval, user=manager, approve=True, comment="")
+    assert quote_sign_problems(quote=quote) == []
+    quote.alternatives = [{"name": "Bas", "items": {**bas, "mobile_user": 9}, "manual_prices": {}},
+                          quote.alternatives[1]]
+    assert "har ändrats sedan rabatten godkändes" in " ".join(quote_sign_problems(quote=quote))

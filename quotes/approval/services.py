@@ -34,11 +34,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
 
-from configurator.pricing import PriceResult
+from configurator.pricing import InvalidConfiguration, PriceResult
 from configurator.roles import (
     ROLES, SALES_DIRECTORS_GROUP, SALES_MANAGERS_GROUP, SELLERS_GROUP, is_sales_director, is_sales_manager, roles_of,
 )
 
+from ..choices import Choice, alternatives_of, choice_pricing, has_choices, options_of
 from ..errors import DocumentError
 from ..events import quote_event_record
 from ..locking import serialized_writes
@@ -125,6 +126,29 @@ def asked_of(result: PriceResult) -> Asked:
     )
 
 
+def choice_results(quote: Quote, result: PriceResult) -> list[PriceResult]:
+    """The pricing of every choice the customer may make (``quotes.choices``): each
+    alternative alone and with every option ticked; just ``result`` when there are none."""
+    if not has_choices(quote):
+        return [result]
+    options = tuple(options_of(quote))
+    results = [result]
+    for index in range(max(len(alternatives_of(quote)), 1)):
+        for ticked in ((), options) if options else ((),):
+            try:
+                results.append(choice_pricing(quote, Choice(index, ticked), catalog=result.catalog))
+            except InvalidConfiguration:
+                continue  # refused at signing by choice_sign_problems
+    return results
+
+
+def asked_of_quote(quote: Quote, result: PriceResult) -> Asked:
+    """What the quote asks for: the largest discount share of any choice the customer may
+    make (a discount in kronor weighs more on a smaller alternative)."""
+    return max((asked_of(r) for r in choice_results(quote, result)),
+               key=lambda a: (a.discount_share, a.free_months, a.discount_total))
+
+
 def quote_fingerprint(quote: Quote, result: PriceResult) -> str:
     """SHA-256 of what an approval approves: every priced line (quantity, list price,
     discount, net), the totals, the discounts as stored, the term and the price list.
@@ -134,6 +158,8 @@ def quote_fingerprint(quote: Quote, result: PriceResult) -> str:
         "price_list": [quote.price_list_id, quote.price_list.version if quote.price_list_id else None],
         "contract_months": quote.contract_months,
         "discounts": quote.discounts or {},
+        # The customer's choices (alternatives and options): what may be signed.
+        "choices": [getattr(quote, "alternatives", None) or [], getattr(quote, "options", None) or {}],
         "lines": [
             [line.code, line.quantity, str(line.one_time_list), str(line.monthly_list),
              str(line.one_time_discount), str(line.monthly_discount), str(line.one_time), str(line.monthly)]
@@ -186,7 +212,7 @@ class ApprovalState:
 def approval_state(quote: Quote, result: PriceResult | None = None) -> ApprovalState | None:
     """None when the quote has no discount (nothing to approve: no query)."""
     result = result or quote_pricing(quote)
-    asked = asked_of(result)
+    asked = asked_of_quote(quote, result)
     if not asked.has_discount:
         return None
     limit = limit_of(quote.owner)
