@@ -18,7 +18,7 @@ from tests.doc_support import doc_env, signing_cert  # noqa: F401
 from tests.factories import QuoteFactory, SellerFactory, UserFactory
 from tests.queue_support import tasks_run
 
-from .axe import axe_serious
+from .axe import axe_serious, wider_than_viewport
 from .conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -136,3 +136,30 @@ def test_discount_above_the_limit_is_approved_by_the_sales_manager_then_signed(
     assert Quote.objects.get(pk=quote.pk).status == Quote.Status.SENT
     kinds = list(quote.events.values_list("kind", flat=True))
     assert kinds.index("approval_req") < kinds.index("approved") < kinds.index("signed")
+
+
+def test_the_discount_step_and_the_approval_pages_fit_a_phone(new_page, price_list, limits, live_server):
+    """At 375 px: the discount step, the blocked summary with its request, the queue and
+    the request's page stay within the screen, and axe finds nothing serious."""
+    seller = SellerFactory(username="sara", first_name="Sara", last_name="Säljare")
+    manager = UserFactory(username="maja", first_name="Maja", last_name="Säljchef")
+    manager.groups.add(ensure_sales_managers_group())
+    Team.objects.create(name="Syd", manager=manager).members.add(seller)
+    quote = QuoteFactory(owner=seller, price_list=price_list, discounts={"monthly_percent": "25"})
+    from quotes.approval.services import approval_request
+
+    approval = approval_request(quote=quote, user=seller, comment="Konkurrent")
+    phone = new_page(width=375)
+    sign_in(phone, "sara")
+    for url in (f"/offerter/{quote.pk}/steg/rabatter/", f"/offerter/{quote.pk}/steg/sammanstallning/"):
+        phone.goto(url)
+        assert wider_than_viewport(phone) == [], url
+        assert axe_serious(phone) == [], url
+    shot(phone, "6-phone-rabatter")
+    other = new_page(width=375)
+    sign_in(other, "maja")
+    for url in ("/offerter/godkannanden/", f"/offerter/godkannanden/{approval.pk}/"):
+        other.goto(url)
+        assert wider_than_viewport(other) == [], url
+        assert axe_serious(other) == [], url
+    shot(other, "7-phone-request")
