@@ -4,8 +4,9 @@
 - Only the quote's seller (its owner) and admins change it, sign it, send it, revise
   it, or answer for it anywhere.
 - Everyone else (anonymous users go to the log-in page) gets nothing.
-- The API (``quotes.api``) reads narrower: a seller reads their own quotes, a sales
-  manager also their teams' sellers', an admin every quote (``quotes_for_api``).
+- The API (``quotes.api``) follows the same rule (``quotes_for_api``): what the quote
+  list shows, the API lists and reads; what the step form lets a user change, the API
+  lets them change.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
 from configurator.roles import is_seller
 
-from .models import Quote, Team
+from .models import Quote
 
 
 def may_see(user) -> bool:
@@ -39,16 +40,10 @@ def may_change(user, quote: Quote) -> bool:
 
 
 def quotes_for_api(user) -> QuerySet:
-    """The quotes ``user`` reads through the API: an integration acting for a seller sees
-    that seller's deals, not the whole sales force's; a sales manager also those of the
-    sellers in the teams they lead (``Team``, as in the team overview); an admin all.
-    Changing one is still ``may_change`` (its seller or an admin)."""
-    if not may_see(user):
-        return Quote.objects.none()
-    if user.is_staff:
-        return Quote.objects.all()
-    team = Team.members.through.objects.filter(team__manager_id=user.pk).values("user_id")
-    return Quote.objects.filter(Q(owner_id=user.pk) | Q(owner_id__in=team))
+    """The quotes ``user`` reads through the API: the same as the quote list shows them
+    (a seller or an admin every quote, colleagues' read-only; ``editable`` says which).
+    Changing one is ``may_change`` (its seller or an admin), as in the step form."""
+    return Quote.objects.visible_to(user) if may_see(user) else Quote.objects.none()
 
 
 def login_redirect(request: HttpRequest) -> HttpResponse:

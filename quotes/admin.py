@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -216,12 +217,18 @@ class DiscountApprovalAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+def _https_urls(field, **kwargs):
+    """An address typed without a scheme is https:// (Django 6's default, today)."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
 
 
 class OfferTermsForm(forms.ModelForm):
     class Meta:
         model = OfferTerms
         exclude = ()
+        formfield_callback = _https_urls
         # Sentences, not codes: room to read them whole (admin's wide text field).
         widgets = {
             name: forms.Textarea(attrs={"rows": 2, "cols": 80})
@@ -251,6 +258,7 @@ class OfferTermsAdmin(SimpleHistoryAdmin):
     show it as it is; a signed offer keeps what it said when it was signed."""
 
     form = OfferTermsForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as _https_urls
     fieldsets = (
         (_("Leverantör"), {"fields": ("supplier_name", "org_number", "vat_number", "f_tax", "address")}),
         (_("Avtals- och betalningsvillkor"), {

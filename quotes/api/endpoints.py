@@ -3,10 +3,10 @@ PATCH a draft) and the stored PDFs, mounted by ``configurator/urls.py`` on the o
 (``configurator.api_v1``: token or session authentication, sellers only, the
 ``{"errors": [...]}`` format).
 
-Who sees what (``quotes.access.quotes_for_api``): a seller their own quotes, a sales
-manager also their teams', an admin all; others' quotes are 404. Changing one follows
-``quotes.access.may_change`` (its seller or an admin: 403 for a manager); a quote that is
-no longer a draft is 409. Bodies follow the step form's rules (``quotes.api.inputs``).
+Who sees what (``quotes.access.quotes_for_api``): what the quote list shows (sellers and
+admins every quote, colleagues' read-only; ``mine=true`` for one's own). Changing one
+follows ``quotes.access.may_change`` (its seller or an admin: 403 for anyone else); a quote
+that is no longer a draft is 409. Bodies follow the step form's rules (``quotes.api.inputs``).
 """
 
 from __future__ import annotations
