@@ -217,6 +217,8 @@ class DiscountApprovalAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
 def _https_urls(field, **kwargs):
     """An address typed without a scheme is https:// (Django 6's default, today)."""
     if isinstance(field, models.URLField):
