@@ -338,3 +338,34 @@ def test_the_largest_share_of_any_choice_is_what_needs_approval(seller, manager,
     quote.alternatives = [{"name": "Bas", "items": {**bas, "mobile_user": 9}, "manual_prices": {}},
                           quote.alternatives[1]]
     assert "har ändrats sedan rabatten godkändes" in " ".join(quote_sign_problems(quote=quote))
+
+
+def test_a_new_revision_keeps_the_negotiated_discounts_and_needs_approval_again(seller, manager, price_list, doc_env):
+    """Revision B starts from A's discounts (nothing negotiated is lost); above the limit
+    it is approved again, since B is a new offer."""
+    from quotes.offer.services import quote_revise
+
+    quote = quote_with(seller, {"monthly_percent": "20"})
+    approval_decide(approval=approval_request(quote=quote, user=seller, comment="Volym"), user=manager,
+                    approve=True, comment="")
+    signed = quote_sign(quote=quote, user=seller)
+    b = quote_revise(quote=signed, user=seller).quote
+    assert b.revision == "B" and b.discounts == {"monthly_percent": "20"}
+    assert "Skicka offerten för godkännande." in " ".join(quote_sign_problems(quote=b))
+
+
+def test_a_signed_quote_is_neither_sent_for_approval_nor_decided(client, seller, manager, price_list, doc_env):
+    quote = quote_with(seller, {"monthly_percent": "20"})
+    approval = approval_request(quote=quote, user=seller, comment="Volym")
+    DiscountLimit.objects.filter(role="Säljare").update(max_share_percent=100)  # signed within a new limit
+    signed = quote_sign(quote=quote, user=seller)
+    DiscountLimit.objects.filter(role="Säljare").update(max_share_percent=10)
+    client.force_login(seller)
+    client.post(reverse("quotes:approval-request", args=[signed.pk]), {"approval_comment": "Igen"})
+    assert DiscountApproval.objects.filter(quote=signed).count() == 1
+    client.force_login(manager)
+    response = client.post(reverse("quotes:approval-decide", args=[approval.pk]), {"decision": "approve"}, follow=True)
+    assert "Offerten är redan signerad: begäran kan inte längre besvaras." in response.content.decode()
+    approval.refresh_from_db()
+    assert approval.status == Status.PENDING and approvals_to_decide(manager) == []  # not in the queue
+    assert Quote.objects.get(pk=signed.pk).snapshot == signed.snapshot

@@ -311,6 +311,11 @@ def test_no_other_url_reaches_a_quote():
         "offerter/<int:pk>/pdf/godkand/",
         "offerter/<int:pk>/leveransorder.json",  # read-only: the accepted quote's delivery order
         "offerter/<int:pk>/leveransorder.xlsx",
+        # Discount approval: a request and a decision refuse a signed quote
+        # (tests/test_approval.py::test_a_signed_quote_is_neither_sent_for_approval_nor_decided).
+        "offerter/<int:pk>/godkannande/",
+        "offerter/godkannanden/<int:pk>/",
+        "offerter/godkannanden/<int:pk>/beslut/",
         "offert/<str:token>/",
         "offert/<str:token>/pdf/",
         "offert/<str:token>/pdf/godkand/",

@@ -277,7 +277,7 @@ def approvals_to_decide(user) -> list[DiscountApproval]:
     if not (is_sales_director(user) or is_sales_manager(user)):
         return []
     pending = (
-        DiscountApproval.objects.filter(status=Status.PENDING)
+        DiscountApproval.objects.filter(status=Status.PENDING, quote__status=Quote.Status.DRAFT)
         .exclude(Q(quote__owner=user) | Q(requested_by=user))
         .select_related("quote", "quote__owner", "quote__price_list", "requested_by")
         .order_by("requested_at", "id")
@@ -368,7 +368,9 @@ def approval_decide(
             raise ApprovalError(
                 _("Begäran är redan besvarad (%(status)s).") % {"status": stored.get_status_display()}
             )
-        if not quote.is_draft or quote_fingerprint(quote, quote_pricing(quote)) != stored.fingerprint:
+        if not quote.is_draft:
+            raise ApprovalError(_("Offerten är redan signerad: begäran kan inte längre besvaras."))
+        if quote_fingerprint(quote, quote_pricing(quote)) != stored.fingerprint:
             raise ApprovalError(
                 _("Offerten har ändrats sedan den skickades för godkännande. Säljaren får skicka den igen.")
             )

@@ -261,7 +261,7 @@ COPIED_FIELDS = (
     "owner_id", "company_name", "org_number", "contact_name", "contact_email",
     "contact_phone", "customer_address", "items", "manual_prices", "traffic",
     "on_site_training", "travel_cost", "contract_months", "validity_days", "customer_note",
-    "alternatives", "alternative_index", "options",
+    "alternatives", "alternative_index", "options", "discounts",
 )
 
 
