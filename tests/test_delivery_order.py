@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from configurator.signals import price_list_touch
+from quotes.models import DiscountLimit
 from quotes.customer.services import quote_accept
 from quotes.pricing import quote_pricing
 from quotes.offer.delivery_order import DeliveryOrderUnavailable, delivery_order, delivery_order_sections
@@ -183,6 +184,9 @@ def test_a_spreadsheet_formula_typed_by_a_customer_stays_text(doc_env, seller, p
 def test_agreed_discounts_are_in_the_order(doc_env, seller, price_list, seller_client):
     """Customer service with 10 % off Svarsservice, 1 995 kr off the guided delivery, 5 %
     off the monthly total and two free months."""
+    # Two free months are above a seller's limit: this seller may sign them (approval is
+    # tests/test_approval.py's).
+    DiscountLimit.objects.filter(role="Säljare").update(max_share_percent=100, max_free_months=11)
     quote = QuoteFactory(owner=seller, **DEMO_SCENARIOS["kundtjanst"], discounts={
         "lines": {"answering_service_20": {"monthly_percent": "10"}, "guided_delivery": {"one_time_amount": "1995.00"}},
         "monthly_percent": "5",

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _, ngettext
 
 from configurator.pricing import InvalidConfiguration, PriceResult
 from configurator.roles import (
-    ROLES, SALES_DIRECTORS_GROUP, SALES_MANAGERS_GROUP, SELLERS_GROUP, is_sales_director, is_sales_manager, roles_of,
+    SALES_DIRECTORS_GROUP, SALES_MANAGERS_GROUP, SELLERS_GROUP, is_sales_director, is_sales_manager, roles_of,
 )
 
 from ..choices import Choice, alternatives_of, choice_pricing, has_choices, options_of
@@ -388,9 +388,3 @@ def approval_decide(
         approval_decision_mail_enqueue(approval=stored)
     return stored
 
-
-__all__ = [
-    "ROLES", "Limit", "limit_of", "Asked", "asked_of", "quote_fingerprint", "ApprovalState", "approval_state",
-    "approval_sign_problem", "may_approve", "approvers_for", "approvals_to_decide", "approval_request",
-    "approval_decide", "ApprovalError",
-]
