@@ -24,6 +24,11 @@ def test_demo_setup_creates_the_demo_users_once(db, settings, tmp_path, capsys):
     team = Team.objects.get(manager=manager)
     assert sorted(team.members.values_list("username", flat=True)) == ["saljare", "saljare2"]
     assert Team.objects.count() == 1  # the second run made nothing new
+    # The sales director approves discounts above a sales manager's limit.
+    assert "försäljningsdirektör  saljdirektor / saljdirektor-demo-2026" in out
+    director = users.get(username="saljdirektor")
+    assert director.groups.filter(name="Försäljningsdirektör").exists() and not director.is_staff
+    assert director.check_password("saljdirektor-demo-2026")
     # Every demo user has a phone and an e-mail for the offers they sign.
     sara = users.get(username="saljare")
     assert (sara.email, sara.seller_profile.phone) == ("saljare@example.com", "+46 70 000 00 02")
