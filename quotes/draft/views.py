@@ -273,7 +273,9 @@ def quote_recalculate(request: HtmxHttpRequest, pk: int, step: str) -> HttpRespo
     the totals partial. Never saves. A bad value is priced with its stored value and its
     message is shown. Three queries whatever the quote's size: session, user, the quote
     with its price list (the catalog comes from the per-process cache; two more queries
-    when a worker reads a price list version for the first time)."""
+    when a worker reads a price list version for the first time). On the discount and
+    summary steps a quote with a discount reads its owner's limit and its approvals too
+    (three more)."""
     if not request.user.is_authenticated:
         return login_redirect(request)
     quote = _draft_to_edit(request, pk, step)
