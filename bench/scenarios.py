@@ -68,6 +68,7 @@ def make_quote(owner, items=None, price_list=None):
     quote.org_number = "556430-0142"
     quote.contact_name = "Berit Bench"
     quote.contact_email = "berit@example.com"
+    quote.untouched = False  # filled in here, not left empty: in the list like a saved draft
     quote.save()
     return quote
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
-    DiscountApproval, DiscountLimit, OfferTerms, Quote, QuoteEvent, Team, WebhookAttempt, WebhookDelivery, WebhookEndpoint, new_webhook_secret,
+    DiscountApproval, DiscountLimit, OfferTerms, Quote, QuoteEvent, QuoteTemplate, Team, WebhookAttempt, WebhookDelivery, WebhookEndpoint, new_webhook_secret,
 )
 from .offer.terms import org_number_clean, vat_matches_org_number, vat_number_clean
 from .webhooks import UnsafeWebhookUrl, insecure_allowed, webhook_redeliver, webhook_target
@@ -285,3 +285,34 @@ class OfferTermsAdmin(SimpleHistoryAdmin):
             return redirect(reverse("admin:quotes_offerterms_change", args=[terms.pk]))
         return super().changelist_view(request, extra_context)
 
+
+class SharedFilter(admin.SimpleListFilter):
+    title = _("delad")
+    parameter_name = "gemensam"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Gemensamma mallar")), ("0", _("Säljarnas egna"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("0", "1"):
+            return queryset.filter(owner__isnull=self.value() == "1")
+        return queryset
+
+
+@admin.register(QuoteTemplate)
+class QuoteTemplateAdmin(admin.ModelAdmin):
+    """Quote templates ("Från mall…"): admins keep the shared ones (no seller); sellers
+    keep their own from a quote ("Spara som mall…"). Item codes as in the price list;
+    codes today's list lacks are left out, and said, when a quote starts from one."""
+
+    list_display = ("name", "kept_by", "updated_at")
+    list_filter = (SharedFilter,)
+    search_fields = ("name", "owner__username", "owner__first_name", "owner__last_name")
+    fields = (
+        "name", "owner", "items", "manual_prices", "traffic", "contract_months",
+        "on_site_training", "travel_cost", "discounts", "alternatives", "alternative_index", "options",
+    )
+
+    @admin.display(description=_("säljare"), ordering="owner__username")
+    def kept_by(self, obj):
+        return obj.owner.get_full_name() or obj.owner.get_username() if obj.owner else _("Gemensam")

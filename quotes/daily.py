@@ -1,5 +1,6 @@
-"""The daily jobs: offers past their day are marked expired, and reminders of unanswered
-offers about to expire are handed to the task queue.
+"""The daily jobs: offers past their day are marked expired, reminders of unanswered
+offers about to expire are handed to the task queue, and untouched drafts nobody saved
+for a day are deleted (``quotes.draft.services.drafts_untouched_delete``).
 
 ``daily_jobs`` is a task; ``manage.py quote_daily`` enqueues it (or runs it at once with
 ``--now``). Production runs that command once a day from cron or a systemd timer (README,
@@ -15,6 +16,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from .draft.services import drafts_untouched_delete
 from .models import Quote, QuoteReminder
 from .notifications import expiry_reminder_enqueue
 from .offer.services import ANSWERABLE, quotes_expire_due, stockholm_today
@@ -58,8 +60,12 @@ def reminders_enqueue(*, now: datetime | None = None) -> int:
 
 
 def daily_jobs_run(*, now: datetime | None = None) -> dict[str, int]:
-    """Expire what is due, then queue the reminders."""
-    return {"expired": quotes_expire_due(now=now), "reminders": reminders_enqueue(now=now)}
+    """Expire what is due, queue the reminders, delete the untouched drafts."""
+    return {
+        "expired": quotes_expire_due(now=now),
+        "reminders": reminders_enqueue(now=now),
+        "untouched_drafts_deleted": drafts_untouched_delete(now=now),
+    }
 
 
 @retried_task()

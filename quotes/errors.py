@@ -11,6 +11,10 @@ class QuoteNotEditable(Exception):
     """Only drafts change; a signed or sent quote is frozen."""
 
 
+class QuoteArchived(QuoteNotEditable):
+    """An archived draft is restored ("Återställ") before it changes again."""
+
+
 class DocumentError(Exception):
     """A document action that cannot be done."""
 

@@ -2,7 +2,12 @@
 
 An event that receivers subscribe to (signed, sent, opened, accepted, declined,
 expired) writes its webhook deliveries in the same transaction (``quotes.webhooks``):
-the event and what tells the outside about it commit together or not at all."""
+the event and what tells the outside about it commit together or not at all.
+
+The first event of an untouched draft (``Quote.untouched``: a new draft nobody has saved
+anything in) touches it: its "Skapad" event, naming where it came from, is written just
+before, in the caller's transaction, and the draft joins the lists. Whatever writes the
+first change (a step, a move to today's price list, the API) goes through here."""
 
 from __future__ import annotations
 
@@ -29,6 +34,8 @@ def quote_event_record(
 ) -> QuoteEvent:
     """Record ``kind`` (a QuoteEvent.Kind) for ``quote``: who (the signed-in user, or a
     label such as the customer's name), when, from which IP."""
+    if quote.untouched and kind != QuoteEvent.Kind.CREATED:
+        _quote_touch(quote, request=request)
     user = actor
     if user is None and request is not None and getattr(request, "user", None) is not None:
         user = request.user if request.user.is_authenticated else None
@@ -46,3 +53,15 @@ def quote_event_record(
         event = QuoteEvent.objects.create(**values)
         webhook_deliveries_create(event=event)
     return event
+
+
+def _quote_touch(quote: Quote, *, request: HttpRequest | None) -> None:
+    """An untouched draft's first event: it is a draft with a trail from now on. The
+    conditional update makes it once, whoever comes first."""
+    if Quote.objects.filter(pk=quote.pk, untouched=True).update(untouched=False):
+        QuoteEvent.objects.create(
+            quote=quote, kind=QuoteEvent.Kind.CREATED, actor=quote.owner,
+            actor_label=quote.owner.get_full_name() or quote.owner.get_username(),
+            ip=client_ip(request), detail=quote.origin[:500],
+        )
+    quote.untouched = False

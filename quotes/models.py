@@ -9,16 +9,17 @@ and price-list version; nothing edits a signed quote.
 from __future__ import annotations
 
 import secrets
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from configurator.limits import DEFAULT_CONTRACT_MONTHS, DEFAULT_VALIDITY_DAYS
+from configurator.limits import DEFAULT_CONTRACT_MONTHS, DEFAULT_VALIDITY_DAYS, MAX_QUANTITY
 from configurator.models import PriceList
 from configurator.roles import ROLES, SALES_MANAGERS_GROUP, is_seller
 
@@ -37,6 +38,14 @@ def document_storage():
     return DocumentStorage()
 
 
+def _is_amount(value) -> bool:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return False
+    return amount.is_finite() and amount >= 0
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -46,6 +55,15 @@ class QuoteQuerySet(models.QuerySet):
         """Sellers and admins see every quote (colleagues' read-only); others nothing
         (the rule of quotes.access, as a queryset)."""
         return self if is_seller(user) else self.none()
+
+    def listed(self) -> QuoteQuerySet:
+        """What the quote list and the overview count: neither untouched drafts (nothing
+        saved yet, see ``Quote.untouched``) nor archived ones."""
+        return self.filter(untouched=False, archived_at__isnull=True)
+
+    def archived(self) -> QuoteQuerySet:
+        """The list's filter "Arkiverade"."""
+        return self.filter(untouched=False, archived_at__isnull=False)
 
 
 class Quote(models.Model):
@@ -80,6 +98,14 @@ class Quote(models.Model):
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
     current_step = models.CharField(_("steg"), max_length=20, default=FIRST_STEP)
+    # A new draft (empty, from a template or a copy) is untouched until a step of it is
+    # saved with a change: it is in no list, has no audit trail yet (its "Skapad" event,
+    # naming ``origin``, is written with that first change), and is deleted by its seller
+    # ("Ta bort utkastet") or by the daily job a day later (quotes.draft.services).
+    untouched = models.BooleanField(_("orört utkast"), default=False, db_index=True)
+    origin = models.CharField(_("ursprung"), max_length=500, blank=True)
+    # An archived draft leaves the list (filter "Arkiverade") until it is restored.
+    archived_at = models.DateTimeField(_("arkiverad"), null=True, blank=True)
 
     # Step 1: Kund.
     company_name = models.CharField(_("företagsnamn"), max_length=200, blank=True)
@@ -195,6 +221,15 @@ class Quote(models.Model):
     def is_frozen(self) -> bool:
         return self.signed_at is not None
 
+    @property
+    def display_name(self) -> str:
+        """The customer, or "Utkast 17" before there is one."""
+        return self.company_name or _("Utkast %(id)s") % {"id": self.pk}
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
     def save(self, *args, **kwargs):
         self.totals_from_snapshot()
         super().save(*args, **kwargs)
@@ -270,6 +305,8 @@ class QuoteEvent(models.Model):
         APPROVAL_REQUESTED = "approval_req", _("Skickad för godkännande")
         APPROVED = "approved", _("Rabatt godkänd")
         REJECTED = "rejected", _("Rabatt avslagen")
+        ARCHIVED = "archived", _("Arkiverad")
+        RESTORED = "restored", _("Återställd")
 
     # Events nobody did by hand: the trail shows "automatiskt" as their actor.
     AUTOMATIC_KINDS = frozenset({Kind.EXPIRED, Kind.MAIL_SENT, Kind.MAIL_RETRY, Kind.MAIL_FAILED, Kind.REMINDER})
@@ -307,6 +344,79 @@ class QuoteEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise self.Immutable("The audit trail is never deleted.")
+
+
+class QuoteTemplate(models.Model):
+    """A quote's configuration kept to start new quotes from ("Från mall…"): shared
+    (no ``owner``: kept by admins) or a seller's own. Never a customer. Its item codes
+    are checked against the price list in force when a quote starts from it."""
+
+    name = models.CharField(_("namn"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="quote_templates", verbose_name=_("säljare"),
+        help_text=_("Tom: en gemensam mall som alla säljare kan använda."),
+    )
+    items = models.JSONField(_("antal per artikel"), default=dict, blank=True)
+    manual_prices = models.JSONField(_("överenskomna priser"), default=dict, blank=True)
+    traffic = models.JSONField(_("trafikuppskattning"), default=dict, blank=True)
+    on_site_training = models.BooleanField(_("utbildning på plats"), default=False)
+    travel_cost = models.DecimalField(
+        _("resekostnad"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    contract_months = models.PositiveSmallIntegerField(
+        _("avtalstid"), choices=Quote.ContractMonths.choices, default=DEFAULT_CONTRACT_MONTHS
+    )
+    discounts = models.JSONField(_("rabatter"), default=dict, blank=True)
+    alternatives = models.JSONField(_("alternativ"), default=list, blank=True)
+    alternative_index = models.PositiveSmallIntegerField(_("alternativet som redigeras"), default=0)
+    options = models.JSONField(_("tillval"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("offertmall")
+        verbose_name_plural = _("offertmallar")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"], condition=models.Q(owner__isnull=False), name="unique_own_template_name"
+            ),
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(owner__isnull=True), name="unique_shared_template_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_shared(self) -> bool:
+        return self.owner_id is None
+
+    def clean(self):
+        """What the admin may type into the JSON fields: quantities as whole numbers
+        within rule 1, agreed prices as amounts (unknown item codes are allowed: a
+        quote started from the template says which ones today's price list lacks)."""
+        errors = {}
+        if not isinstance(self.items, dict) or not all(
+            isinstance(code, str) and isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_QUANTITY
+            for code, n in self.items.items()
+        ):
+            errors["items"] = _("Ska vara {\"kod\": antal} med heltal från 0 till %(max)s.") % {"max": MAX_QUANTITY}
+        if not isinstance(self.manual_prices, dict) or not all(
+            isinstance(p, dict) and set(p) <= {"one_time", "monthly"} and all(_is_amount(v) for v in p.values())
+            for p in self.manual_prices.values()
+        ):
+            errors["manual_prices"] = _("Ska vara {\"kod\": {\"monthly\": \"7900.00\"}}.")
+        if not isinstance(self.traffic, dict) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in self.traffic.values()
+        ):
+            errors["traffic"] = _("Ska vara {\"fält\": antal} med heltal.")
+        if not isinstance(self.discounts, dict):
+            errors["discounts"] = _("Ska vara ett objekt.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class QuoteReminder(models.Model):

@@ -108,10 +108,11 @@ def test_every_event_of_a_quotes_life_is_on_the_sellers_page(doc_env, seller, pr
     assert accepted.ip == CUSTOMER_IP and "Erik Lind, Vd" in accepted.detail
     # Together the three revisions show every kind of event there is, but the mail server's
     # failures and the reminders (on this page in tests/test_notifications.py), a damaged
-    # stored document (tests/test_nothing_lost.py) and a discount's approval (below).
+    # stored document (tests/test_nothing_lost.py), a discount's approval (below) and
+    # archiving a draft (tests/test_quote_starts.py).
     assert {e.kind for q in (a, b, c) for e in q.events.all()} == set(Kind.values) - {
         Kind.MAIL_RETRY, Kind.MAIL_FAILED, Kind.REMINDER, Kind.DOCUMENT_ERROR,
-        Kind.APPROVAL_REQUESTED, Kind.APPROVED, Kind.REJECTED}
+        Kind.APPROVAL_REQUESTED, Kind.APPROVED, Kind.REJECTED, Kind.ARCHIVED, Kind.RESTORED}
 
 
 @pytest.mark.django_db

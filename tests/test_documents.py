@@ -316,6 +316,13 @@ def test_no_other_url_reaches_a_quote():
         "offerter/<int:pk>/godkannande/",
         "offerter/godkannanden/<int:pk>/",
         "offerter/godkannanden/<int:pk>/beslut/",
+        # Read a signed quote (copy it, keep it as a template) or refuse it (archive, restore,
+        # delete): tests/test_quote_starts.py, tests/test_permissions.py.
+        "offerter/<int:pk>/kopiera/",
+        "offerter/<int:pk>/spara-som-mall/",
+        "offerter/<int:pk>/arkivera/",
+        "offerter/<int:pk>/aterstall/",
+        "offerter/<int:pk>/ta-bort/",
         "offert/<str:token>/",
         "offert/<str:token>/pdf/",
         "offert/<str:token>/pdf/godkand/",

@@ -229,7 +229,7 @@ def offers(doc_env, seller, price_list):
 
 def test_the_daily_job_expires_what_is_due_and_reminds_the_seller_once(offers, client, seller, settings):
     settings.QUOTE_REMINDER_DAYS = 3
-    assert daily_jobs_run() == {"expired": 1, "reminders": 1}
+    assert daily_jobs_run() == {"expired": 1, "reminders": 1, "untouched_drafts_deleted": 0}
     tasks_run()
     assert Quote.objects.get(pk=offers["past"].pk).status == Quote.Status.EXPIRED
     (message,) = mail.outbox
@@ -247,7 +247,7 @@ def test_the_daily_job_expires_what_is_due_and_reminds_the_seller_once(offers, c
     )
 
     # The next day's run (and any extra run) reminds nobody twice.
-    assert daily_jobs_run() == {"expired": 0, "reminders": 0}
+    assert daily_jobs_run() == {"expired": 0, "reminders": 0, "untouched_drafts_deleted": 0}
     tasks_run()
     assert len(mail.outbox) == 1 and QuoteReminder.objects.count() == 1
 
@@ -295,7 +295,7 @@ def test_the_management_command_hands_the_daily_jobs_to_the_worker(offers, setti
     tasks_run()
     assert Quote.objects.get(pk=offers["past"].pk).status == Quote.Status.EXPIRED
     assert [m.to for m in mail.outbox] == [["sara@example.com"]]
-    assert DBTaskResult.objects.get(pk=job.pk).return_value == {"expired": 1, "reminders": 1}
+    assert DBTaskResult.objects.get(pk=job.pk).return_value == {"expired": 1, "reminders": 1, "untouched_drafts_deleted": 0}
 
 
 # --- The seller's page says where the offer's e-mail is --------------------------------------

@@ -27,7 +27,8 @@ from quotes.offer import services as offer_services
 from quotes.customer.services import quote_accept, quote_decline
 from quotes.offer.services import quote_expire_if_due, quote_revise, quote_sign
 from quotes.approval.services import approval_request
-from quotes.models import DiscountApproval, Quote, QuoteCounter, QuoteEvent
+from quotes.draft.services import quote_archive, quote_create
+from quotes.models import DiscountApproval, Quote, QuoteCounter, QuoteEvent, QuoteTemplate
 from quotes.draft.steps import STEPS
 
 from .doc_support import doc_env, signing_cert  # noqa: F401
@@ -39,7 +40,8 @@ from .test_steps import EMPTY
 LOGIN = "login"  # refused: 302 to the log-in page
 ADMIN_LOGIN = "admin-login"  # refused: 302 to the admin's log-in page
 KEPT = "kept"  # refused: 302 back to the offer page with a message, nothing changed
-REFUSED = {401, 403, 404, 405, 409, LOGIN, ADMIN_LOGIN, KEPT}
+DETAIL = "detail"  # refused: 302 to the seller's page of the quote with a message, nothing changed
+REFUSED = {401, 403, 404, 405, 409, LOGIN, ADMIN_LOGIN, KEPT, DETAIL}
 
 ACTORS = ("anonymous", "owner", "other_seller", "non_seller", "admin")
 STEP_SLUGS = [s.slug for s in STEPS]
@@ -88,6 +90,37 @@ SELLER_RULES: list[tuple[str, str, str | None, dict, tuple]] = [
     ("quotes:approval-decide", "GET", "pending", {}, (LOGIN, 405, 405, 403, 405)),
     ("admin:quotes_discountlimit_changelist", "GET", None, {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
     ("admin:quotes_discountapproval_changelist", "GET", None, {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
+    # Templates and copies: any quote a seller sees can be copied or kept as a template;
+    # shared templates are everyone's to use and admins' to change, one's own only one's own.
+    ("quotes:copy", "POST", "draft", {}, (LOGIN, 302, 302, 403, 302)),
+    ("quotes:copy", "POST", "signed", {}, (LOGIN, 302, 302, 403, 302)),
+    ("quotes:copy", "GET", "draft", {}, (LOGIN, 405, 405, 403, 405)),
+    ("quotes:save-template", "GET", "signed", {}, (LOGIN, 200, 200, 403, 200)),
+    ("quotes:save-template", "POST", "draft", {}, (LOGIN, 302, 302, 403, 302)),
+    ("quotes:templates", "GET", None, {}, (LOGIN, 200, 200, 403, 200)),
+    ("quotes:templates", "POST", None, {}, (LOGIN, 405, 405, 403, 405)),
+    ("quotes:create-from-template", "POST", "shared_template", {}, (LOGIN, 302, 302, 403, 302)),
+    ("quotes:create-from-template", "POST", "own_template", {}, (LOGIN, 302, 404, 403, 404)),
+    ("quotes:create-from-template", "GET", "shared_template", {}, (LOGIN, 405, 405, 403, 405)),
+    ("quotes:template-rename", "GET", "own_template", {}, (LOGIN, 200, 404, 403, 404)),
+    ("quotes:template-rename", "POST", "own_template", {}, (LOGIN, 302, 404, 403, 404)),
+    ("quotes:template-rename", "POST", "shared_template", {}, (LOGIN, 403, 403, 403, 302)),
+    ("quotes:template-delete", "GET", "own_template", {}, (LOGIN, 200, 404, 403, 404)),
+    ("quotes:template-delete", "POST", "own_template", {}, (LOGIN, 302, 404, 403, 404)),
+    ("quotes:template-delete", "POST", "shared_template", {}, (LOGIN, 403, 403, 403, 302)),
+    # Archive, restore, delete: the draft's seller and admins; a signed quote never goes,
+    # and a draft with a history is archived, never deleted.
+    ("quotes:archive", "GET", "draft", {}, (LOGIN, 200, 403, 403, 200)),
+    ("quotes:archive", "POST", "draft", {}, (LOGIN, 302, 403, 403, 302)),
+    ("quotes:archive", "POST", "signed", {}, (LOGIN, DETAIL, 403, 403, DETAIL)),
+    ("quotes:restore", "POST", "archived", {}, (LOGIN, 302, 403, 403, 302)),
+    ("quotes:restore", "POST", "signed", {}, (LOGIN, DETAIL, 403, 403, DETAIL)),
+    ("quotes:restore", "GET", "archived", {}, (LOGIN, 405, 405, 403, 405)),
+    ("quotes:delete", "GET", "untouched", {}, (LOGIN, 200, 403, 403, 200)),
+    ("quotes:delete", "GET", "signed", {}, (LOGIN, 200, 403, 403, 200)),
+    ("quotes:delete", "POST", "untouched", {}, (LOGIN, 302, 403, 403, 302)),
+    ("quotes:delete", "POST", "draft", {}, (LOGIN, DETAIL, 403, 403, DETAIL)),
+    ("quotes:delete", "POST", "signed", {}, (LOGIN, DETAIL, 403, 403, DETAIL)),
     # The overview: every seller their own; the team's for sales managers and admins only.
     ("quotes:overview", "GET", None, {}, (LOGIN, 200, 200, 403, 200)),
     ("quotes:overview", "POST", None, {}, (LOGIN, 405, 405, 403, 405)),
@@ -123,6 +156,7 @@ SELLER_RULES: list[tuple[str, str, str | None, dict, tuple]] = [
     ("admin:quotes_quote_delete", "POST", "signed", {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403)),
     ("admin:quotes_quoteevent_changelist", "GET", None, {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
     ("admin:quotes_team_changelist", "GET", None, {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
+    ("admin:quotes_quotetemplate_changelist", "GET", None, {}, (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)),
     ("healthz", "GET", None, {}, (200, 200, 200, 200, 200)),
     ("healthz", "POST", None, {}, (405, 405, 405, 405, 405)),
     ("home", "GET", None, {}, (302, 302, 302, 302, 302)),
@@ -202,9 +236,13 @@ def quote_in_state(state: str, *, owner, price_list) -> Quote:
         if state != "above_limit":
             approval_request(quote=quote, user=owner, comment="Konkurrent")
         return quote
+    if state == "untouched":
+        return quote_create(owner=owner, price_list=price_list)
     quote = QuoteFactory(owner=owner, price_list=price_list)
     if state == "draft":
         return quote
+    if state == "archived":
+        return quote_archive(quote=quote, user=owner)
     quote = quote_sign(quote=quote, user=owner)
     if state in ("signed", "right", "wrong"):
         return quote
@@ -234,6 +272,7 @@ def stored_state(settings) -> tuple:
         list(QuoteEvent.objects.order_by("pk").values()),
         list(QuoteCounter.objects.order_by("pk").values()),
         list(DiscountApproval.objects.order_by("pk").values()),
+        list(QuoteTemplate.objects.order_by("pk").values()),
         len(mail.outbox),
         queued_work(),  # e-mail and other tasks for the worker
         sorted(str(p) for p in media.rglob("*")) if media.exists() else [],
@@ -252,6 +291,8 @@ def post_data(name: str, kwargs: dict, quote: Quote | None) -> tuple[dict | str,
         return {"approval_comment": "Kunden har en konkurrerande offert"}, None
     if name == "quotes:approval-decide":
         return {"decision": "approve", "comment": "OK"}, None
+    if name in ("quotes:save-template", "quotes:template-rename"):
+        return {"name": "Ny mall"}, None
     if name == "set_language":
         return {"language": "en", "next": "/"}, None
     if name == "admin:quotes_quote_change":
@@ -284,7 +325,7 @@ def check(response, expected, *, url: str, offer_url: str = "") -> None:
     elif expected == ADMIN_LOGIN:
         assert response.status_code == 302, where
         assert response["Location"].startswith(reverse("admin:login") + "?next="), where
-    elif expected == KEPT:
+    elif expected in (KEPT, DETAIL):
         assert response.status_code == 302 and response["Location"] == offer_url, where
     else:
         assert response.status_code == expected, f"{where}: {response.status_code} != {expected}"
@@ -303,17 +344,23 @@ def _id(rule) -> str:
 def test_seller_side(rule, actor_index, client, users, price_list, fast_pdfs, settings):
     name, method, target, kwargs, outcomes = rule
     actor, expected = ACTORS[actor_index], outcomes[actor_index]
-    quote = quote_in_state(target, owner=users["owner"], price_list=price_list) if target else None
-    args = [quote.pk] if quote is not None else []
-    if name in APPROVAL_URLS and quote is not None:  # a request's URL names the request
-        approval = quote.approvals.first() if quote.pk != 999_999 else None
-        args = [approval.pk if approval else 999_999]
-    url = reverse(name, args=args, kwargs=None) if not kwargs else reverse(name, kwargs={"pk": quote.pk, **kwargs})
+    if target in ("shared_template", "own_template"):
+        template = QuoteTemplate.objects.create(
+            name="Mall", owner=users["owner"] if target == "own_template" else None, items={"mobile_user": 5}
+        )
+        quote, url = None, reverse(name, kwargs={"template_pk": template.pk})
+    else:
+        quote = quote_in_state(target, owner=users["owner"], price_list=price_list) if target else None
+        args = [quote.pk] if quote is not None else []
+        if name in APPROVAL_URLS and quote is not None:  # a request's URL names the request
+            approval = quote.approvals.first() if quote.pk != 999_999 else None
+            args = [approval.pk if approval else 999_999]
+        url = reverse(name, args=args, kwargs=None) if not kwargs else reverse(name, kwargs={"pk": quote.pk, **kwargs})
     log_in(client, actor, users)
     data, content_type = post_data(name, kwargs, quote)
     before = stored_state(settings)
     response = request(client, method, url, data, content_type)
-    check(response, expected, url=url)
+    check(response, expected, url=url, offer_url=reverse("quotes:detail", args=[quote.pk]) if quote else "")
     if method in ("POST", "PATCH") and expected in REFUSED:
         assert stored_state(settings) == before, f"a refused {method} {url} changed something"
 

@@ -71,7 +71,8 @@ def test_new_quote_is_a_draft_with_the_price_list_in_force(seller_client, seller
     assert r.status_code == 302 and r["Location"] == step_url(quote, "kund")
     assert quote.owner == seller and quote.status == Quote.Status.DRAFT
     assert quote.price_list == price_list and quote.current_step == "kund"
-    assert list(quote.events.values_list("kind", flat=True)) == [QuoteEvent.Kind.CREATED]
+    # Untouched until a step is saved with a change: no trail yet (tests/test_quote_starts.py).
+    assert quote.untouched and not quote.events.exists()
 
 
 def test_opening_a_draft_resumes_where_the_seller_was(seller_client, quote):

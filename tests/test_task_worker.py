@@ -204,7 +204,8 @@ def test_the_daily_command_expires_and_reminds_once_through_the_real_worker(stac
     # Again (cron twice, a second server's timer): nobody is reminded twice.
     before = len(stack.mails())
     stack.manage("quote_daily")
-    assert stack.drive("idle") == {"daily_jobs": [["SUCCESSFUL", {"expired": 1, "reminders": 2}],
-                                                  ["SUCCESSFUL", {"expired": 0, "reminders": 0}]]}
+    assert stack.drive("idle") == {"daily_jobs": [
+        ["SUCCESSFUL", {"expired": 1, "reminders": 2, "untouched_drafts_deleted": 0}],
+        ["SUCCESSFUL", {"expired": 0, "reminders": 0, "untouched_drafts_deleted": 0}]]}
     state = stack.wait(due, reminder=2)
     assert kinds(state).count("reminder") == 2 and len(stack.mails()) == before

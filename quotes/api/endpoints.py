@@ -87,7 +87,7 @@ def quote_list(
     ),
 ):
     errors: list[dict[str, str]] = []
-    quotes = _visible(request).order_by("-updated_at", "-id")
+    quotes = _visible(request).filter(untouched=False).order_by("-updated_at", "-id")  # as the app's list
     if status:
         if status in Quote.Status.values:
             quotes = quotes.filter(status=status)

@@ -28,7 +28,8 @@ def quote_api_create(*, owner, data: Any, request: HttpRequest | None = None) ->
         data, quote=Quote(owner=owner, price_list=price_list, current_step=FIRST_STEP), catalog=catalog_for(price_list)
     )
     with transaction.atomic():
-        quote = quote_create(owner=owner, price_list=price_list, request=request)
+        # Not untouched (quotes.draft.services): an integration asked for this draft.
+        quote = quote_create(owner=owner, price_list=price_list, request=request, untouched=False)
         if changes:
             for name, value in changes.items():
                 setattr(quote, name, value)

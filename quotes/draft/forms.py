@@ -682,10 +682,37 @@ FORMS: dict[str, type[StepForm]] = {
 }
 
 
+# The list's status filter for archived drafts (they are in no other view of the list).
+ARCHIVED = "arkiverade"
+
+
 class QuoteSearchForm(forms.Form):
     q = forms.CharField(label=_("Sök kund eller org.nr"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", gettext("Alla"))] + list(Quote.Status.choices)
+        self.fields["status"].choices = [("", gettext("Alla"))] + list(Quote.Status.choices) + [
+            (ARCHIVED, gettext("Arkiverade utkast"))
+        ]
+
+
+class TemplateNameForm(forms.Form):
+    """"Spara som mall" and renaming a template: its name; admins may share it."""
+
+    name = forms.CharField(label=_("Mallens namn"), max_length=200)
+    shared = forms.BooleanField(
+        label=_("Gemensam mall för alla säljare"), required=False,
+        help_text=_("Annars är mallen bara din."),
+    )
+
+    def __init__(self, *args, may_share: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_share:
+            del self.fields["shared"]
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError(_("Skriv ett namn på mallen."))
+        return name

@@ -15,21 +15,24 @@ from configurator.models import PriceList
 from configurator.pricing import InvalidConfiguration, PriceResult, Totals, price
 from configurator.selectors import catalog_for, price_list_in_force
 
-from ..models import Quote
+from ..models import Quote, QuoteTemplate
 from ..pricing import items_on_catalog, quote_configuration, quote_preview, quote_pricing
+from .forms import ARCHIVED
 
 
 def quotes_for_list(user, *, search: str = "", status: str = ""):
     """The quotes a user sees in "Offerter": their own first, then colleagues', newest
-    first; ``search`` matches the customer's name or org.nr (with or without the dash)."""
+    first; ``search`` matches the customer's name or org.nr (with or without the dash).
+    Never an untouched draft; archived drafts only with ``status`` "arkiverade"."""
+    base = Quote.objects.archived() if status == ARCHIVED else Quote.objects.listed()
     qs = (
-        Quote.objects.visible_to(user)
+        base.visible_to(user)
         .select_related("owner", "price_list")
         .annotate(mine=Case(When(owner_id=user.pk, then=Value(0)), default=Value(1), output_field=IntegerField()))
         .order_by("mine", "-updated_at", "-id")
     )
     qs = quotes_search(qs, search)
-    if status:
+    if status and status != ARCHIVED:
         qs = qs.filter(status=status)
     return qs
 
@@ -223,3 +226,46 @@ def price_list_change(quote: Quote, *, result: PriceResult | None = None) -> Pri
         dropped=tuple(old.catalog.items[c].name if c in old.catalog.items else c for c in dropped),
         new_errors=tuple(p.message for p in new.errors),
     )
+
+
+# --- Templates ---------------------------------------------------------------------------
+
+
+def templates_for(user):
+    """The templates a seller may start from: the shared ones, then their own."""
+    return QuoteTemplate.objects.filter(Q(owner__isnull=True) | Q(owner_id=user.pk)).order_by(
+        "owner_id", "name", "id"
+    )
+
+
+@dataclass(frozen=True)
+class TemplateSummary:
+    template: QuoteTemplate
+    users: int
+    one_time: Decimal | None  # priced on today's list (None: it cannot be priced there)
+    monthly: Decimal | None
+    contract_months: int
+    missing: tuple[str, ...]  # item codes today's price list does not have
+
+
+def template_summaries(templates, price_list: PriceList | None) -> list[TemplateSummary]:
+    """Each template as it would start today: users, and its totals on the price list in
+    force (through the engine; items that list lacks left out and named)."""
+    catalog = catalog_for(price_list) if price_list else None
+    out = []
+    for template in templates:
+        one_time = monthly = None
+        missing: tuple[str, ...] = ()
+        if catalog is not None:
+            items, manual, missing = items_on_catalog(catalog, template.items or {}, template.manual_prices or {})
+            try:
+                preview = quote_preview(template, {"items": items, "manual_prices": manual})
+                result = price(catalog, quote_configuration(preview, catalog))
+                one_time, monthly = result.totals.one_time, result.totals.monthly
+            except (InvalidConfiguration, ValueError, TypeError):
+                pass
+        out.append(TemplateSummary(
+            template=template, users=int((template.items or {}).get("mobile_user") or 0),
+            one_time=one_time, monthly=monthly, contract_months=template.contract_months, missing=missing,
+        ))
+    return out

@@ -9,9 +9,10 @@ render skips the template.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -19,22 +20,26 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from configurator.pricing import IMPLEMENTATIONS, PriceResult
-from configurator.selectors import catalog_for
+from configurator.selectors import catalog_for, price_list_in_force
 
 from ..access import login_redirect, quote_to_change, seller_required
 from ..approval.services import approval_state
 from ..approval.views import approval_request_view
-from ..errors import NoPriceListInForce, QuoteNotEditable
-from ..models import FIRST_STEP, SUMMARY_STEP, Quote
+from ..errors import NoPriceListInForce, QuoteArchived, QuoteNotEditable
+from ..models import FIRST_STEP, SUMMARY_STEP, Quote, QuoteTemplate
 from ..offer.document import offer_document
 from ..offer.services import quote_sign_problems, quotes_expire_due
 from ..offer.views import quote_sign_view
 from ..overview.filters import quote_list_query
 from ..pricing import quote_preview, quote_pricing
 from .choices import ChoicesForm, is_choice_action, quote_choices_change
-from .forms import FORMS, StepForm
-from .selectors import MineFirstPaginator, price_list_change, quote_list_totals
-from .services import quote_create, quote_reprice, quote_save_step
+from .forms import ARCHIVED, FORMS, StepForm, TemplateNameForm
+from .selectors import MineFirstPaginator, price_list_change, quote_list_totals, template_summaries, templates_for
+from .services import (
+    DraftNotRemovable, Started, TemplateNameTaken, quote_archive, quote_copy, quote_create, quote_delete,
+    quote_from_template, quote_label, quote_reprice, quote_restore, quote_save_step, quote_template_delete,
+    quote_template_rename, quote_template_save,
+)
 from .steps import (
     DISCOUNT_STEP, STEPS, discounts_exceeding, field_is_invalid, neighbour, place_problems, problems_by_field, step_for, steps_with_errors,
 )
@@ -59,6 +64,12 @@ def _frozen_redirect(request: HtmxHttpRequest, quote: Quote) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
+def _archived_redirect(request: HtmxHttpRequest, quote: Quote) -> HttpResponse:
+    messages.info(request, _("Utkastet är arkiverat. Återställ det för att ändra det."))
+    url = resolve_url("quotes:detail", pk=quote.pk)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
 # --- Quote list -------------------------------------------------------------------------
 
 
@@ -74,7 +85,8 @@ def quote_list(request: HtmxHttpRequest) -> HttpResponse:
         request,
         "quotes/draft/list.html",
         {"form": listed.form, "filters": listed.filters, "page": page, "rows": rows,
-         "query": listed.query, "filtered": listed.filtered},
+         "query": listed.query, "filtered": listed.filtered,
+         "archived": listed.form.is_bound and listed.form.data.get("status") == ARCHIVED},
     )
 
 
@@ -165,14 +177,20 @@ def quote_step(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
     quote = _draft_to_edit(request, pk, step)
     if not quote.is_draft:
         return _frozen_redirect(request, quote)
+    if quote.is_archived:
+        return _archived_redirect(request, quote)
     choices_form, status = None, 200
     if request.method == "POST":
         action = request.POST.get("nav")
         target = _target_step(request.POST, step)
         try:
             saved = quote_save_step(quote=quote, step=step, data=request.POST, target=target, request=request)
+        except QuoteArchived:
+            return _archived_redirect(request, quote)
         except QuoteNotEditable:
             return _frozen_redirect(request, quote)
+        except Quote.DoesNotExist:  # an untouched draft, deleted since the page was loaded
+            raise Http404 from None
         quote, form = saved.quote, saved.form
         catalog = catalog_for(quote.price_list)
         if not form.errors and step == SUMMARY_STEP and is_choice_action(action) and not request.htmx:
@@ -248,6 +266,8 @@ def _reprice(request: HtmxHttpRequest, quote: Quote, step: str) -> HttpResponse:
     """"Använd prislistan som gäller": the saved draft moves to the price list in force."""
     try:
         repriced = quote_reprice(quote=quote, request=request)
+    except QuoteArchived:
+        return _archived_redirect(request, quote)
     except QuoteNotEditable:
         return _frozen_redirect(request, quote)
     price_list = repriced.quote.price_list
@@ -286,3 +306,214 @@ def quote_recalculate(request: HtmxHttpRequest, pk: int, step: str) -> HttpRespo
     preview = quote_preview(quote, form.changes())
     result = quote_pricing(preview, catalog=catalog)
     return render(request, TOTALS_PARTIAL, _step_context(preview, step, form, result, oob=True))
+
+
+# --- Starting from a template or a copy -------------------------------------------------
+
+
+def _started(request: HtmxHttpRequest, started: Started, message: str) -> HttpResponse:
+    """To the new draft's first step, saying where it came from, and (clearly, not as an
+    error) which items today's price list no longer has."""
+    messages.success(request, message)
+    if started.dropped:
+        messages.warning(
+            request,
+            _("Finns inte i dagens prislista och togs inte med: %(names)s. Kontrollera konfigurationen.")
+            % {"names": ", ".join(started.dropped)},
+        )
+    return redirect("quotes:step", pk=started.quote.pk, step=started.quote.current_step)
+
+
+def _no_price_list(request: HtmxHttpRequest) -> HttpResponse:
+    messages.error(request, _("Ingen prislista gäller just nu — kontakta en administratör."))
+    return redirect("quotes:list")
+
+
+@seller_required
+@require_POST
+def quote_copy_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """"Kopiera": any quote the seller sees (``seller_required``: sellers see every one)."""
+    source = get_object_or_404(Quote.objects.select_related("price_list"), pk=pk)
+    try:
+        started = quote_copy(source=source, owner=request.user)
+    except NoPriceListInForce:
+        return _no_price_list(request)
+    return _started(
+        request, started,
+        _("Ny offert: en kopia av %(quote)s med priserna i dagens prislista. Kunden följer inte med — fyll i den här.")
+        % {"quote": quote_label(source)},
+    )
+
+
+@seller_required
+@require_GET
+def template_list(request: HtmxHttpRequest) -> HttpResponse:
+    """"Från mall…": the shared templates and the seller's own, each priced on today's
+    list; start a quote from one, rename or delete one's own."""
+    summaries = template_summaries(templates_for(request.user), price_list_in_force())
+    return render(request, "quotes/draft/templates.html", {
+        "shared": [s for s in summaries if s.template.is_shared],
+        "own": [s for s in summaries if not s.template.is_shared],
+    })
+
+
+@seller_required
+@require_POST
+def quote_new_from_template(request: HtmxHttpRequest, template_pk: int) -> HttpResponse:
+    template = get_object_or_404(templates_for(request.user), pk=template_pk)
+    try:
+        started = quote_from_template(template=template, owner=request.user)
+    except NoPriceListInForce:
+        return _no_price_list(request)
+    return _started(
+        request, started,
+        _("Ny offert från mallen «%(name)s», med priserna i dagens prislista. Fyll i kunden här.")
+        % {"name": template.name},
+    )
+
+
+def _template_to_change(request: HtmxHttpRequest, template_pk: int) -> QuoteTemplate:
+    """A seller's own template; a shared one only for admins (404 for another seller's)."""
+    template = get_object_or_404(templates_for(request.user), pk=template_pk)
+    if template.is_shared and not request.user.is_staff:
+        raise PermissionDenied
+    return template
+
+
+@seller_required
+@require_http_methods(["GET", "POST"])
+def quote_template_save_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """"Spara som mall": the quote's saved configuration, never its customer."""
+    quote = get_object_or_404(Quote.objects.select_related("price_list"), pk=pk)
+    form = TemplateNameForm(request.POST or None, may_share=request.user.is_staff)
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = quote_template_save(
+                quote=quote, owner=request.user, name=form.cleaned_data["name"],
+                shared=bool(form.cleaned_data.get("shared")),
+            )
+        except TemplateNameTaken as error:
+            form.add_error("name", error.message)
+        else:
+            messages.success(request, _("Mallen «%(name)s» är sparad.") % {"name": template.name})
+            return redirect("quotes:templates")
+    return render(request, "quotes/draft/template_save.html", {"quote": quote, "form": form})
+
+
+@seller_required
+@require_http_methods(["GET", "POST"])
+def template_rename(request: HtmxHttpRequest, template_pk: int) -> HttpResponse:
+    template = _template_to_change(request, template_pk)
+    form = TemplateNameForm(request.POST or None, initial={"name": template.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            quote_template_rename(template=template, name=form.cleaned_data["name"])
+        except TemplateNameTaken as error:
+            form.add_error("name", error.message)
+        else:
+            messages.success(request, _("Mallen heter nu «%(name)s».") % {"name": template.name})
+            return redirect("quotes:templates")
+    return render(request, "quotes/draft/template_rename.html", {"template": template, "form": form})
+
+
+@seller_required
+@require_http_methods(["GET", "POST"])
+def template_delete(request: HtmxHttpRequest, template_pk: int) -> HttpResponse:
+    template = _template_to_change(request, template_pk)
+    if request.method == "POST":
+        quote_template_delete(template=template)
+        messages.success(request, _("Mallen «%(name)s» är borttagen.") % {"name": template.name})
+        return redirect("quotes:templates")
+    return render(request, "quotes/draft/confirm.html", {
+        "title": _("Ta bort mallen «%(name)s»?") % {"name": template.name},
+        "text": _("Mallen tas bort för gott. Offerter som redan har startats från den påverkas inte."),
+        "action": resolve_url("quotes:template-delete", template_pk=template.pk),
+        "button": _("Ta bort mallen"),
+        "cancel": resolve_url("quotes:templates"),
+    })
+
+
+# --- Archive, restore, delete -----------------------------------------------------------
+
+
+@seller_required
+@require_http_methods(["GET", "POST"])
+def quote_archive_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """"Arkivera…": asks first (a page of its own: works by keyboard and without
+    JavaScript), then archives."""
+    quote = quote_to_change(request, pk)
+    if request.method == "POST":
+        try:
+            quote_archive(quote=quote, user=request.user, request=request)
+        except DraftNotRemovable as error:
+            messages.error(request, error.message)
+            return redirect("quotes:detail", pk=quote.pk)
+        messages.success(
+            request,
+            _("«%(name)s» är arkiverat. Du hittar det under Status: Arkiverade utkast och kan återställa det där.")
+            % {"name": quote.display_name},
+        )
+        return redirect("quotes:list")
+    if not quote.is_draft or quote.untouched:
+        return redirect("quotes:delete", pk=quote.pk)  # that page says what can be done
+    return render(request, "quotes/draft/confirm.html", {
+        "quote": quote,
+        "title": _("Arkivera «%(name)s»?") % {"name": quote.display_name},
+        "text": _("Utkastet försvinner från listan men finns kvar med sin historik. Du hittar det under "
+                  "Status: Arkiverade utkast och kan återställa det när du vill."),
+        "action": resolve_url("quotes:archive", pk=quote.pk),
+        "button": _("Arkivera utkastet"),
+        "cancel": resolve_url("quotes:detail", pk=quote.pk),
+    })
+
+
+@seller_required
+@require_POST
+def quote_restore_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    quote = quote_to_change(request, pk)
+    try:
+        quote = quote_restore(quote=quote, user=request.user, request=request)
+    except DraftNotRemovable as error:
+        messages.error(request, error.message)
+        return redirect("quotes:detail", pk=quote.pk)
+    messages.success(request, _("«%(name)s» är återställt och finns i listan igen.") % {"name": quote.display_name})
+    return redirect("quotes:detail", pk=quote.pk)
+
+
+@seller_required
+@require_http_methods(["GET", "POST"])
+def quote_delete_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """"Ta bort utkastet…": an untouched draft is deleted; the page says why a draft with
+    a history is archived instead, and that a signed quote always stays."""
+    quote = quote_to_change(request, pk)
+    if request.method == "POST":
+        try:
+            quote_delete(quote=quote)
+        except DraftNotRemovable as error:
+            messages.error(request, error.message)
+            return redirect("quotes:detail", pk=quote.pk)
+        messages.success(request, _("Utkastet är borttaget."))
+        return redirect("quotes:list")
+    context = {"quote": quote, "cancel": resolve_url("quotes:detail", pk=quote.pk)}
+    if not quote.is_draft:
+        context.update(
+            title=_("En signerad offert kan inte tas bort"),
+            text=_("Offerten är signerad och skickad till kunden: den och dess historik finns alltid kvar."),
+        )
+    elif quote.untouched:
+        context.update(
+            title=_("Ta bort «%(name)s»?") % {"name": quote.display_name},
+            text=_("Inget är sparat i utkastet än. Det tas bort helt och går inte att få tillbaka."),
+            action=resolve_url("quotes:delete", pk=quote.pk),
+            button=_("Ta bort utkastet"),
+        )
+    else:
+        context.update(
+            title=_("«%(name)s» kan inte tas bort, men arkiveras") % {"name": quote.display_name},
+            text=_("Utkastet har en historik (Händelser) som alltid sparas, så det tas inte bort. Arkivera det i "
+                   "stället: det försvinner från listan, och du kan hitta och återställa det under "
+                   "Status: Arkiverade utkast."),
+            action=resolve_url("quotes:archive", pk=quote.pk),
+            button=_("Arkivera utkastet"),
+        )
+    return render(request, "quotes/draft/confirm.html", context)

@@ -121,6 +121,8 @@ def quote_sign_problems(*, quote: Quote, result=None) -> list[str]:
     problems: list[str] = []
     if not quote.is_draft:
         return [_("Offerten är redan signerad.")]
+    if quote.is_archived:
+        problems.append(_("Utkastet är arkiverat: återställ det först."))
     for field, label in REQUIRED_CUSTOMER_FIELDS:
         if not (getattr(quote, field) or "").strip():
             problems.append(_("%(field)s saknas (steget Kund).") % {"field": _(label)})

@@ -45,9 +45,12 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     it stands (a signed quote's frozen snapshot, never re-priced; a colleague's draft
     priced now), with the document panel."""
     quote = get_object_or_404(Quote.objects.select_related("price_list", "owner", "owner__seller_profile"), pk=pk)
-    if quote.is_draft and may_change(request.user, quote):
+    if quote.is_draft and not quote.is_archived and may_change(request.user, quote):
         return redirect("quotes:step", pk=quote.pk, step=quote.current_step)
-    context = {"quote": quote, "mine": quote.owner_id == request.user.pk, "doc": offer_document(quote)}
+    context = {
+        "quote": quote, "mine": quote.owner_id == request.user.pk, "may_change": may_change(request.user, quote),
+        "doc": offer_document(quote),
+    }
     if quote.status == Quote.Status.ACCEPTED:
         context["order_sections"] = delivery_order_sections(delivery_order(quote))
     return render(request, "quotes/offer/detail.html", context)

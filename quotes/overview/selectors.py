@@ -129,8 +129,9 @@ def team_members(user) -> list[Member] | None:
 
 
 def scoped(owner_ids) -> QuerySet:
-    """Every quote (``None``) or those of these sellers."""
-    qs = Quote.objects.all()
+    """Every quote (``None``) or those of these sellers; as the list, no untouched or
+    archived draft."""
+    qs = Quote.objects.listed()
     return qs if owner_ids is None else qs.filter(owner_id__in=list(owner_ids))
 
 

@@ -39,7 +39,7 @@ def api_totals(client, user, items):
 def test_the_25_user_quote_in_a_few_minutes_with_totals_as_the_api(page, price_list, seller, client):
     started = time.monotonic()
     sign_in(page, "sara")
-    page.get_by_role("button", name="Ny offert").click()
+    page.get_by_role("button", name="Tom offert").click()
     expect(page.get_by_role("heading", name="1. Kund")).to_be_visible()
 
     page.get_by_label("Företagsnamn").fill("Exempel AB")
@@ -87,7 +87,7 @@ def test_the_25_user_quote_in_a_few_minutes_with_totals_as_the_api(page, price_l
 def test_every_step_a_rule_error_fixed_and_the_draft_survives_a_reload(new_page, price_list, seller, client):
     page = new_page()
     sign_in(page, "sara")
-    page.get_by_role("button", name="Ny offert").click()
+    page.get_by_role("button", name="Tom offert").click()
 
     # 1. Kund, with a typo in the org.nr: the message says what is wrong, nothing typed is lost.
     page.get_by_label("Företagsnamn").fill("Exempel AB")
@@ -201,7 +201,7 @@ def test_every_step_a_rule_error_fixed_and_the_draft_survives_a_reload(new_page,
 def test_the_step_form_works_without_javascript(new_page, price_list, seller):
     page = new_page(javascript=False)
     sign_in(page, "sara")
-    page.get_by_role("button", name="Ny offert").click()
+    page.get_by_role("button", name="Tom offert").click()
     page.get_by_label("Företagsnamn").fill("Utan JS AB")
     next_step(page)
     page.get_by_label("Användare med mobilt nummer").fill("5")
@@ -215,7 +215,7 @@ def test_the_step_form_works_without_javascript(new_page, price_list, seller):
 def test_on_a_narrow_screen_the_totals_stay_in_sight(new_page, price_list, seller):
     page = new_page(width=390)
     sign_in(page, "sara")
-    page.get_by_role("button", name="Ny offert").click()
+    page.get_by_role("button", name="Tom offert").click()
     page.locator("#stepper").get_by_role("button", name="Användare").click()
     bar = page.locator("#mini-totals")
     expect(bar).to_be_visible()

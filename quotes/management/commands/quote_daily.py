@@ -1,5 +1,5 @@
 """``manage.py quote_daily``: the daily jobs (``quotes.daily``) — offers past their day
-marked expired, reminders of offers about to expire queued. Run once a day by cron or a
+marked expired, reminders of offers about to expire queued, untouched drafts deleted. Run once a day by cron or a
 systemd timer (README, "Bakgrundsjobb"); running it more often changes nothing more.
 
 By default it enqueues the ``daily_jobs`` task for the worker (``manage.py db_worker``);
@@ -26,7 +26,8 @@ class Command(BaseCommand):
         if now:
             done = daily_jobs_run()
             self.stdout.write(
-                f"Daily jobs done: {done['expired']} offer(s) expired, {done['reminders']} reminder(s) queued."
+                f"Daily jobs done: {done['expired']} offer(s) expired, {done['reminders']} reminder(s) queued, "
+                f"{done['untouched_drafts_deleted']} untouched draft(s) deleted."
             )
         else:
             result = daily_jobs.enqueue()
