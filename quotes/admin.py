@@ -26,6 +26,8 @@ class QuoteAdmin(admin.ModelAdmin):
     # The dates of signing and of the customer's answer are set by what happens, not typed.
     readonly_fields = (
         "offer_pdf", "accepted_offer_pdf", "signed_at", "sent_at", "opened_at", "accepted_at", "declined_at",
+        # Set by the seller's actions (untouched until the first change, archived), in the trail.
+        "untouched", "origin", "archived_at",
     )
 
     @admin.display(description=_("PDF"))

@@ -173,7 +173,7 @@ def test_admins_keep_shared_templates_in_the_admin_and_bad_json_is_refused(admin
     listing = admin_client.get("/admin/quotes/quotetemplate/").content.decode()
     assert all(name in listing for name in SEEDED) and "Gemensam" in listing
     form = {"name": "Stort kontor", "owner": "", "contract_months": "36", "manual_prices": "{}", "traffic": "{}",
-            "discounts": "{}", "travel_cost": ""}
+            "discounts": "{}", "travel_cost": "", "alternatives": "[]", "alternative_index": "0", "options": "{}"}
     bad = admin_client.post("/admin/quotes/quotetemplate/add/", {**form, "items": '{"mobile_user": "tio"}'})
     assert bad.status_code == 200 and "heltal från 0 till 100000" in bad.content.decode()
     assert not QuoteTemplate.objects.filter(name="Stort kontor").exists()

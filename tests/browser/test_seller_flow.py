@@ -191,7 +191,7 @@ def test_every_step_a_rule_error_fixed_and_the_draft_survives_a_reload(new_page,
     page.context.close()
     page = new_page()
     sign_in(page, "sara")
-    page.get_by_role("link", name="Exempel AB").click()
+    page.get_by_role("link", name="Exempel AB", exact=True).click()
     expect(page.get_by_role("heading", name="7. Sammanställning")).to_be_visible()
     page.locator("#stepper").get_by_role("button", name="Nummer").click()
     expect(page.get_by_label("Paket")).to_have_value("answering_service_10")
