@@ -67,8 +67,10 @@ def test_the_25_user_quote_in_a_few_minutes_with_totals_as_the_api(page, price_l
     page.get_by_label("Utbildning halvdag").fill("1")
     next_step(page)
     next_step(page)  # Trafik is optional
+    expect(page.get_by_role("heading", name="7. Rabatter")).to_be_visible()
+    next_step(page)  # and so are discounts
 
-    expect(page.get_by_role("heading", name="7. Sammanställning")).to_be_visible()
+    expect(page.get_by_role("heading", name="8. Sammanställning")).to_be_visible()
     elapsed = time.monotonic() - started
     print(f"\n25-user scenario, sign-in to summary in Chromium: {elapsed:.1f} s")
 
@@ -158,7 +160,11 @@ def test_every_step_a_rule_error_fixed_and_the_draft_survives_a_reload(new_page,
     expect(page.locator("#total-traffic")).to_have_text(shown("970.50"))  # 483 + 129 + 34,50 + 90 + 234
     next_step(page)
 
-    # 7. Sammanställning
+    # 7. Rabatter: none negotiated
+    expect(page.get_by_role("heading", name="7. Rabatter")).to_be_visible()
+    next_step(page)
+
+    # 8. Sammanställning
     page.get_by_label("24 månader").check()
     page.get_by_label("Offerten gäller i (dagar)").fill("45")
     page.get_by_label("Meddelande till kunden").fill("Tack för ett trevligt möte!")
@@ -192,7 +198,7 @@ def test_every_step_a_rule_error_fixed_and_the_draft_survives_a_reload(new_page,
     page = new_page()
     sign_in(page, "sara")
     page.get_by_role("link", name="Exempel AB", exact=True).click()
-    expect(page.get_by_role("heading", name="7. Sammanställning")).to_be_visible()
+    expect(page.get_by_role("heading", name="8. Sammanställning")).to_be_visible()
     page.locator("#stepper").get_by_role("button", name="Nummer").click()
     expect(page.get_by_label("Paket")).to_have_value("answering_service_10")
     expect(page.get_by_label("Funktionsnummer")).to_have_value("2")

@@ -28,7 +28,8 @@ pytestmark = pytest.mark.browser
 ADMIN_PASSWORD = "admin-pass-123"  # tests.conftest.admin_user's
 STEP_HEADINGS = {
     "kund": "1. Kund", "anvandare": "2. Användare", "nummer": "3. Nummer", "integrationer": "4. Integrationer",
-    "leverans": "5. Leverans och utbildning", "trafik": "6. Trafik", "sammanstallning": "7. Sammanställning",
+    "leverans": "5. Leverans och utbildning", "trafik": "6. Trafik", "rabatter": "7. Rabatter",
+    "sammanstallning": "8. Sammanställning",
 }
 
 
@@ -63,8 +64,9 @@ def test_enter_in_a_field_means_next_on_every_step_and_save_on_the_last(page, pr
         ("4. Integrationer", "Kalenderintegration", "2"),
         ("5. Leverans och utbildning", "Utbildning halvdag", "1"),
         ("6. Trafik", "Utgående externa samtal per månad", "10"),
+        ("7. Rabatter", "Offertrabatt på månadsavgiften (%)", "5"),
     ]
-    following = [heading for heading, _f, _v in typed[1:]] + ["7. Sammanställning"]
+    following = [heading for heading, _f, _v in typed[1:]] + ["8. Sammanställning"]
     for (heading, label, value), next_heading in zip(typed, following):
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
         page.get_by_label(label, exact=True).fill(value)
@@ -75,9 +77,10 @@ def test_enter_in_a_field_means_next_on_every_step_and_save_on_the_last(page, pr
     page.get_by_label("Offerten gäller i (dagar)").fill("45")
     with page.expect_navigation():
         page.get_by_label("Offerten gäller i (dagar)").press("Enter")
-    expect(page.get_by_role("heading", name="7. Sammanställning")).to_be_visible()
+    expect(page.get_by_role("heading", name="8. Sammanställning")).to_be_visible()
     quote = Quote.objects.get()
     assert quote.company_name == "Enter AB" and quote.validity_days == 45
+    assert quote.discounts == {"monthly_percent": "5.00"}
     assert quote.items == {"mobile_user": 5, "function_number": 1, "calendar": 2, "training_half_day": 1}
     assert quote.traffic == {"calls": 10}
 
