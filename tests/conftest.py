@@ -1,10 +1,46 @@
+import threading
+
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 from configurator import seed
 from configurator.models import Footnote, PriceItem, PriceList
 from configurator.selectors import catalog_cache_clear, catalog_for, price_list_in_force
 
 from .factories import AdminFactory, SellerFactory
+
+
+class OneRequestAtATimeOnSharedSQLite(ThreadedWSGIServer):
+    """The live server (browser tests) on the suite's in-memory SQLite database hands every
+    request thread the test's one connection (``connections_override``): two requests at
+    once, e.g. the step form's live recalculation and the save that Enter posts a moment
+    later, would share a connection and its transaction, and fail ("database table is
+    locked"). There, requests are handled one at a time, as by a server with a connection
+    of its own per request. PostgreSQL (no override) keeps concurrent requests."""
+
+    def set_app(self, application):
+        if not self.connections_override:
+            return super().set_app(application)
+        lock = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with lock:  # the body too: a streamed response reads as it goes
+                response = application(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        return super().set_app(one_at_a_time)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_on_shared_sqlite():
+    LiveServerThread.server_class = OneRequestAtATimeOnSharedSQLite
+    yield
+    LiveServerThread.server_class = ThreadedWSGIServer
 
 
 @pytest.fixture(autouse=True)

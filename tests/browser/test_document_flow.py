@@ -39,9 +39,10 @@ def test_the_seller_signs_and_sends_and_the_customer_accepts(new_page, price_lis
     customer = new_page()  # a fresh browser context: no session, no cookies
     customer.goto(link)
     expect(customer.get_by_role("heading", name="Smart Connect")).to_be_visible()
-    expect(customer.get_by_role("heading", name="Villkor")).to_be_visible()
+    expect(customer.get_by_role("heading", name="Avtals- och betalningsvillkor")).to_be_visible()
+    expect(customer.get_by_role("heading", name="Villkor", exact=True)).to_be_visible()
     expect(customer.get_by_text("Alla priser exkl. moms.").first).to_be_visible()
-    customer.get_by_role("heading", name="Villkor").scroll_into_view_if_needed()
+    customer.get_by_role("heading", name="Villkor", exact=True).scroll_into_view_if_needed()
     customer.get_by_label("Namn", exact=True).fill("Erik Lind")
     customer.get_by_label("Titel", exact=True).fill("Vd")
     customer.get_by_role("button", name="Godkänn offerten").click()
