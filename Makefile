@@ -51,9 +51,10 @@ test: install-test chromium
 check: install
 	$(PY) manage.py check
 
-# wrk (Debian) drives the load from a second process.
+# wrk (Debian) drives the load from a second process; valgrind counts instructions per request.
 bench: install-test chromium
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@command -v valgrind >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
 	DJANGO_DEBUG=0 $(PY) bench/run.py
 
 # Two app servers (gunicorn, each in its own folder) behind Debian's haproxy on one

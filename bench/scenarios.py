@@ -7,11 +7,14 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
+import sys
 import threading
 import time
 import urllib.parse
 from datetime import datetime, timezone
+from pathlib import Path
 
 from bench.harness import (
     DB_URL,
@@ -144,6 +147,37 @@ def throughput_and_latency(results: Results, server: Server, seller, quote) -> N
             "… of which server-side (Server-Timing, median / p95)",
             f"{lat['server_median']:.1f} ms / {lat['server_p95']:.1f} ms",
         )
+
+
+def instructions_per_request(results: Results, seller, quote, n: int = 100) -> None:
+    """The recalculation against the bare view in instructions (valgrind's callgrind), in
+    process: unlike CPU time or req/s it does not move with the machine's load or with how
+    connections land on workers, so a change of a few per cent shows. Each figure is
+    (instructions of a run with N requests − those of a run with none) / N."""
+    import subprocess
+
+    if not shutil.which("valgrind"):
+        results.add("Instructions per request (callgrind)", "valgrind missing: not measured")
+        return
+
+    def collected(mode: str) -> int:
+        env = {**os.environ, "MODE": mode, "N": str(n), "BENCH_QUOTE": str(quote.pk),
+               "BENCH_SELLER": seller.username}
+        run = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+             str(Path(__file__).with_name("instructions.py"))],
+            env=env, capture_output=True, text=True, check=True,
+        )
+        return int(re.search(r"Collected : (\d+)", run.stderr).group(1))
+
+    log("instructions per request under callgrind (3 runs of a few minutes)")
+    base = collected("none")
+    per = {mode: (collected(mode) - base) / n for mode in ("bare", "recalc")}
+    results.add("Instructions per request, bare view / recalculation (callgrind, in-process)",
+                f"{per['bare'] / 1e6:.2f} M / {per['recalc'] / 1e6:.2f} M")
+    share = per["bare"] / per["recalc"]
+    results.add("Recalculation vs bare view, instructions (bare / recalculation)", f"{share:.0%}",
+                "≥ 50 %", share >= 0.5)
 
 
 # --- 3: SQL queries per recalculation ----------------------------------------------------
@@ -544,6 +578,8 @@ def main() -> int:
             pdf_measurements(results, server, seller, quote)
         if wanted("catalog"):
             catalog_size(results, server, seller)
+    if wanted("instructions"):
+        instructions_per_request(results, seller, quote)
     if wanted("queries"):
         query_counts(results, seller)
     if wanted("admin"):

@@ -71,10 +71,13 @@ def seller_required(view):
     return wrapped
 
 
-def quote_to_change(request: HttpRequest, pk: int) -> Quote:
+def quote_to_change(request: HttpRequest, pk: int, *, with_owner: bool = True) -> Quote:
     """The quote behind a change: 404 when there is none, 403 when it is a colleague's
-    (sellers see colleagues' quotes in the list, so its existence is no secret)."""
-    quote = get_object_or_404(Quote.objects.select_related("price_list", "owner", "owner__seller_profile"), pk=pk)
+    (sellers see colleagues' quotes in the list, so its existence is no secret).
+    ``with_owner=False`` leaves out the owner's rows (user, seller profile) for a caller
+    that never reads them: the live recalculation of most steps."""
+    related = ("price_list", "owner", "owner__seller_profile") if with_owner else ("price_list",)
+    quote = get_object_or_404(Quote.objects.select_related(*related), pk=pk)
     if not may_change(request.user, quote):
         raise PermissionDenied
     return quote

@@ -481,3 +481,23 @@ def test_an_agreed_price_of_minus_zero_is_stored_as_zero(seller_client, quote):
     assert r.status_code == 302
     quote.refresh_from_db()
     assert quote.manual_prices["answering_service_20"]["monthly"] == "0.00"
+
+
+def test_the_recalculated_stepper_follows_the_problems_and_the_language(seller_client, quote):
+    """The stepper each recalculation sends is rendered once per language, step and
+    problem flags (quotes.draft.views.stepper_html): it must still change as they do."""
+    def stepper(response) -> str:
+        html = response.content.decode()
+        return html[html.index('<nav class="stepper"'):html.index("</nav>", html.index('<nav class="stepper"'))]
+
+    fine = stepper(seller_client.post(recalc_url(quote, "anvandare"), form("anvandare", mobile_user=2), **HTMX))
+    assert "has-errors" not in fine and 'aria-current="step"' in fine
+    over = stepper(seller_client.post(recalc_url(quote, "anvandare"), form("anvandare", mobile_user=2, softphone=3), **HTMX))
+    assert 'class="current has-errors"' in over and "(behöver åtgärdas)" in over
+    again = stepper(seller_client.post(recalc_url(quote, "anvandare"), form("anvandare", mobile_user=2), **HTMX))
+    assert again == fine
+    other_step = stepper(seller_client.post(recalc_url(quote, "nummer"), form("nummer"), **HTMX))
+    assert other_step != fine and other_step.index('aria-current="step"') > fine.index('aria-current="step"')
+    seller_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = stepper(seller_client.post(recalc_url(quote, "anvandare"), form("anvandare", mobile_user=2, softphone=3), **HTMX))
+    assert "(needs attention)" in english and "(behöver åtgärdas)" not in english

@@ -8,11 +8,15 @@ render skips the template.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -45,6 +49,7 @@ from .steps import (
 )
 
 TOTALS_PARTIAL = "quotes/draft/step.html#totals"
+STEPPER_PARTIAL = "quotes/draft/step.html#stepper"
 PAGE_SIZE = 25
 
 
@@ -52,10 +57,10 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def _draft_to_edit(request: HtmxHttpRequest, pk: int, step: str) -> Quote:
+def _draft_to_edit(request: HtmxHttpRequest, pk: int, step: str, *, with_owner: bool = True) -> Quote:
     if step_for(step) is None:
         raise Http404
-    return quote_to_change(request, pk)
+    return quote_to_change(request, pk, with_owner=with_owner)
 
 
 def _frozen_redirect(request: HtmxHttpRequest, quote: Quote) -> HttpResponse:
@@ -149,9 +154,7 @@ def _step_context(
     return {
         "quote": quote,
         "step": step_for(step),
-        "steps": [
-            {"step": s, "current": s.slug == step, "has_errors": s.slug in with_errors} for s in STEPS
-        ],
+        "stepper": stepper_html(step, frozenset(with_errors)),
         "previous": neighbour(step, -1) if step != FIRST_STEP else None,
         "next": neighbour(step, 1) if step != SUMMARY_STEP else None,
         "form": form,
@@ -168,6 +171,19 @@ def _step_context(
         # The owner's discount limit and the approval (only when there is a discount).
         "discount_limit": approval_state(quote, result) if step in (DISCOUNT_STEP, SUMMARY_STEP) else None,
     }
+
+
+@lru_cache(maxsize=256)
+def _stepper_html(language: str, step: str, with_errors: frozenset[str]) -> str:
+    steps = [{"step": s, "current": s.slug == step, "has_errors": s.slug in with_errors} for s in STEPS]
+    return render_to_string(STEPPER_PARTIAL, {"steps": steps})
+
+
+def stepper_html(step: str, with_errors: frozenset[str]) -> str:
+    """The stepper's list of steps. It depends on nothing but the language, the step and
+    which steps have problems, so each worker renders each combination once (a few dozen
+    in practice) instead of on every keystroke's recalculation."""
+    return _stepper_html(get_language(), step, with_errors)
 
 
 @seller_required
@@ -298,7 +314,8 @@ def quote_recalculate(request: HtmxHttpRequest, pk: int, step: str) -> HttpRespo
     (three more)."""
     if not request.user.is_authenticated:
         return login_redirect(request)
-    quote = _draft_to_edit(request, pk, step)
+    # Only the discount and summary steps show the owner (the limit, the offer's seller).
+    quote = _draft_to_edit(request, pk, step, with_owner=step in (DISCOUNT_STEP, SUMMARY_STEP))
     if not quote.is_draft:
         return _frozen_redirect(request, quote)
     catalog = catalog_for(quote.price_list)
