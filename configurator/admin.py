@@ -1,4 +1,3 @@
-import phonenumbers
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -15,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import admin_sheets
 from .models import ApiToken, Footnote, PriceItem, PriceList, SellerProfile
+from .phone import phone_clean
 from .services import price_list_copy
 
 admin.site.site_header = _("Smart Connect – administration")
@@ -275,17 +275,7 @@ class SellerProfileForm(forms.ModelForm):
 
     def clean_phone(self) -> str:
         """A number the customer can call, written the international way the offer shows it."""
-        value = self.cleaned_data["phone"].strip()
-        if not value:
-            return ""
-        message = _("Telefonnumret är inte giltigt — skriv t.ex. 070-123 45 67 eller +46 8 123 456 78.")
-        try:
-            number = phonenumbers.parse(value, "SE")
-        except phonenumbers.NumberParseException:
-            raise forms.ValidationError(message, code="invalid")
-        if not phonenumbers.is_valid_number(number):
-            raise forms.ValidationError(message, code="invalid")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        return phone_clean(self.cleaned_data["phone"])
 
 
 class SellerProfileInline(admin.StackedInline):

@@ -18,7 +18,6 @@ import re
 from decimal import Decimal
 from typing import Any
 
-import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst, format_lazy
@@ -28,6 +27,7 @@ from stdnum.se import orgnr
 
 from configurator.discounts import discounts_as_json, parse_discounts
 from configurator.limits import MAX_FREE_MONTHS, MAX_TRAFFIC, MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS
+from configurator.phone import phone_clean
 from configurator.pricing import DELIVERY_OPTIONS, SELF_CONFIG, Catalog, CatalogItem
 
 from ..models import Quote
@@ -247,17 +247,7 @@ class CustomerForm(StepForm):
             )
 
     def clean_contact_phone(self) -> str:
-        value = self.cleaned_data["contact_phone"].strip()
-        if not value:
-            return ""
-        message = _("Telefonnumret är inte giltigt — skriv t.ex. 070-123 45 67 eller +46 8 123 456 78.")
-        try:
-            number = phonenumbers.parse(value, "SE")
-        except phonenumbers.NumberParseException:
-            raise ValidationError(message, code="invalid")
-        if not phonenumbers.is_valid_number(number):
-            raise ValidationError(message, code="invalid")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        return phone_clean(self.cleaned_data["contact_phone"])
 
     def clean_company_name(self) -> str:
         return self.cleaned_data["company_name"].strip()
