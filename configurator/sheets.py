@@ -79,6 +79,9 @@ FOOTNOTE_COLUMNS = (
 
 
 def spreadsheet_safe(text: str) -> str:
+    """Text a spreadsheet shows as typed: a leading ``'`` when it would start a formula.
+    The one rule for every file the app writes (price lists, the quote list, the
+    delivery order)."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

@@ -68,6 +68,7 @@ from configurator.pricing import (
     TRAVEL_COST,
     USERS,
 )
+from configurator.sheets import spreadsheet_safe
 
 from ..models import Quote
 from ..numbering import STOCKHOLM
@@ -397,7 +398,6 @@ def delivery_order_xlsx(order: dict[str, Any]) -> bytes:
     from openpyxl.cell.cell import TYPE_STRING
     from openpyxl.styles import Font
 
-    from ..overview.exports import spreadsheet_safe
 
     def text(cell, value: str) -> None:
         cell.value = spreadsheet_safe(str(value))

@@ -25,18 +25,14 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from configurator.sheets import spreadsheet_safe
+
 from ..draft.selectors import quote_list_totals
 from ..models import Quote
 from ..numbering import STOCKHOLM
 from ..offer.services import quote_effective_status
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 500
-
-
-def spreadsheet_safe(text: str) -> str:
-    """Text a spreadsheet shows as typed: a leading ``'`` when it would start a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @dataclass(frozen=True)
