@@ -748,7 +748,7 @@ def seller(username, first, last, usable=True):
 
 sara = seller("sara", "Sara", "Säljare")
 seller("sven", "Sven", "Säljare")
-quote = quote_create(owner=sara)
+quote = quote_create(owner=sara, untouched=False)  # a draft with content, in the list
 for name, value in CONFIG["customer"].items():
     setattr(quote, name, value)
 quote.items = CONFIG["items"]
@@ -756,7 +756,7 @@ quote.save()
 RESULT["quote"] = quote.pk
 
 draft_list = price_list_copy(price_list=price_list_in_force(), name="Klustertest")
-on_draft = quote_create(owner=sara, price_list=draft_list)
+on_draft = quote_create(owner=sara, price_list=draft_list, untouched=False)
 on_draft.items = {"mobile_user": 10}
 on_draft.save()
 RESULT["draft_list"] = draft_list.pk
