@@ -55,7 +55,24 @@ class QuantityField(forms.IntegerField):
         return 0 if result is None else result
 
 
-class AmountField(forms.DecimalField):
+class TypedKronor:
+    """A decimal as a seller types it: spaces of any kind, a decimal comma, and what
+    ``typed_extras`` allows around the number are read; the result is in öre, "-0" is 0."""
+
+    typed_extras = r"[\s\u00a0\u202f]|kr\.?$"
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(self.typed_extras, "", value.strip(), flags=re.IGNORECASE)
+            value = value.replace(",", ".")
+        return super().to_python(value)
+
+    def clean(self, value):
+        result = super().clean(value)
+        return None if result is None else amount_normalise(result)
+
+
+class AmountField(TypedKronor, forms.DecimalField):
     """A money amount in kronor as a Swede types it: "7 900", "7900,50", "7900.50"."""
 
     def __init__(self, **kwargs):
@@ -77,16 +94,6 @@ class AmountField(forms.DecimalField):
             },
             **kwargs,
         )
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = re.sub(r"[\s\u00a0\u202f]|kr\.?$", "", value.strip(), flags=re.IGNORECASE)
-            value = value.replace(",", ".")
-        return super().to_python(value)
-
-    def clean(self, value):
-        result = super().clean(value)
-        return None if result is None else amount_normalise(result)
 
 
 def amount_initial(value) -> str:
@@ -128,7 +135,7 @@ def price_text(item: CatalogItem, *, per_user: bool = False) -> str:
     return " + ".join(parts)
 
 
-class DiscountField(forms.DecimalField):
+class DiscountField(TypedKronor, forms.DecimalField):
     """A discount as a Swede types it: a percentage or kronor ("12,5", "12.5", "1 995",
     "10 %", "500 kr"), read like ``AmountField`` (a decimal comma or point, blanks between
     thousands). Whether it is percent or kronor is the fee's unit field's choice; a
@@ -157,15 +164,7 @@ class DiscountField(forms.DecimalField):
             **kwargs,
         )
 
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = re.sub(r"[\s\u00a0\u202f]|(%|kr\.?)$", "", value.strip(), flags=re.IGNORECASE)
-            value = value.replace(",", ".")
-        return super().to_python(value)
-
-    def clean(self, value):
-        result = super().clean(value)
-        return None if result is None else amount_normalise(result)
+    typed_extras = r"[\s\u00a0\u202f]|(%|kr\.?)$"  # also a trailing "%"
 
 
 def percent_field(**kwargs) -> DiscountField:
