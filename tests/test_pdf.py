@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from weasyprint.urls import FatalURLFetchingError
 
 from quotes.offer.services import quote_sign
@@ -105,7 +106,8 @@ def test_the_header_customer_and_seller_blocks(large_quote):
     text = pdf_text(stored_bytes(large_quote.pdf))
     assert f"Offertnummer {large_quote.number} Revision A" in text
     assert re.fullmatch(r"SC-\d{4}-\d{5}", large_quote.number)
-    assert f"Datum {large_quote.signed_at:%Y-%m-%d}" in text
+    # The date is the Swedish one: signed at 00:30 in Stockholm is still the day before in UTC.
+    assert f"Datum {timezone.localtime(large_quote.signed_at):%Y-%m-%d}" in text
     assert f"Giltig till och med {large_quote.valid_until:%Y-%m-%d}" in text
     assert "Nordisk Logistik AB Org.nr 556987-6542" in text
     assert "Kontaktperson: Erik Lind" in text
