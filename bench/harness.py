@@ -19,7 +19,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field

@@ -80,7 +80,7 @@ def measure_pdf(results: Results, server: Server, seller, quote) -> None:
     from django.utils import translation
 
     from quotes.offer.services import quote_sign
-    from quotes.offer.pdf import html_to_pdf, offer_pdf_render, pdf_context
+    from quotes.offer.pdf import offer_pdf_render, pdf_context
     from quotes.offer.signing import pdf_sign
     from quotes.offer.document import offer_document
 

@@ -19,7 +19,6 @@ from ninja import Router
 from .limits import (
     CONTRACT_TERMS,
     DEFAULT_CONTRACT_MONTHS,
-    MAX_AMOUNT,
     MAX_QUANTITY,
     MAX_TRAFFIC,
     amount_has_ore_only,

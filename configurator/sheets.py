@@ -32,7 +32,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Iterable
 
 from django.utils.translation import gettext as _

@@ -464,7 +464,7 @@ class DiscountLimit(models.Model):
 class DiscountApproval(models.Model):
     """A request to approve a quote's discounts above its seller's limit, and the
     answer. Bound to a fingerprint of what was asked (the priced lines, totals and
-    discounts, ``quotes.approval.services.quote_fingerprint``): any change to the quote
+    discounts, ``quotes.approval.rules.quote_fingerprint``): any change to the quote
     after the request no longer matches, and needs a new approval."""
 
     class Status(models.TextChoices):

@@ -31,9 +31,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .approval.rules import approvers_for
 from .errors import DocumentError
 from .events import quote_event_record
-from .models import Quote, QuoteEvent, QuoteReminder
+from .models import DiscountApproval, Quote, QuoteEvent, QuoteReminder
 from .offer.document import offer_document
 from .offer.services import ANSWERABLE, customer_link, quote_is_past_validity, quote_send_problem, stockholm_today
 from .offer.storage import document_bytes, offer_filename, quote_pdf_bytes
@@ -299,8 +300,6 @@ def expiry_reminder_enqueue(*, quote: Quote, audience: str) -> None:
 
 
 def _approval(approval_id: int):
-    from .models import DiscountApproval
-
     try:
         return DiscountApproval.objects.select_related("quote", "quote__owner", "requested_by", "decided_by").get(
             pk=approval_id
@@ -316,8 +315,6 @@ def _approval_request_label(quote: Quote, **kwargs) -> str:
 @retried_task(on_failure=_failure_recorder(_approval_request_label))
 def approval_request_mail_send(*, quote_id: int, approval_id: int) -> str:
     """Tell every approver of an open request what is asked, with the link to decide."""
-    from .approval.services import approvers_for
-
     approval = _approval(approval_id)
     if approval.status != approval.Status.PENDING:
         raise PermanentFailure(_("Begäran är redan besvarad eller ersatt."))

@@ -11,9 +11,8 @@ from django.core import mail
 from django.urls import reverse
 
 from configurator.roles import ensure_sales_directors_group, ensure_sales_managers_group
-from quotes.approval.services import (
-    ApprovalError, approval_decide, approval_request, approvals_to_decide, limit_of, may_approve,
-)
+from quotes.approval.rules import approvals_to_decide, limit_of, may_approve
+from quotes.approval.services import ApprovalError, approval_decide, approval_request
 from quotes.models import DiscountApproval, DiscountLimit, Quote, QuoteEvent, Team
 from quotes.offer.services import quote_sign, quote_sign_problems
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from configurator.api import TOP_LEVEL as CONFIGURATION_FIELDS
 from configurator.api import BadRequest, discounts_over_lines, parse_configuration
 from configurator.api_v1 import ApiError, field_error
 from configurator.pricing import (

@@ -18,10 +18,8 @@ from ..access import quote_to_change, seller_required
 from ..models import SUMMARY_STEP, DiscountApproval
 from ..offer.document import offer_document
 from ..pricing import quote_pricing
-from .services import (
-    ApprovalError, approval_decide, approval_request, approvals_decided_by, approvals_to_decide, limit_of,
-    may_approve, quote_fingerprint,
-)
+from .rules import approvals_decided_by, approvals_to_decide, limit_of, may_approve, quote_fingerprint
+from .services import ApprovalError, approval_decide, approval_request
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:

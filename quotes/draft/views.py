@@ -12,7 +12,6 @@ from functools import lru_cache
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.template.loader import render_to_string
@@ -27,7 +26,7 @@ from configurator.pricing import IMPLEMENTATIONS, PriceResult
 from configurator.selectors import catalog_for, price_list_in_force
 
 from ..access import login_redirect, quote_to_change, seller_required
-from ..approval.services import approval_state
+from ..approval.rules import approval_state
 from ..approval.views import approval_request_view
 from ..errors import NoPriceListInForce, QuoteArchived, QuoteNotEditable
 from ..models import FIRST_STEP, SUMMARY_STEP, Quote, QuoteTemplate

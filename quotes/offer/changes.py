@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from .document import USER, DocLine, OfferDocument
+if TYPE_CHECKING:  # the documents are only read here; document.py calls this module
+    from .document import DocLine, OfferDocument
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 ZERO = Decimal("0.00")
@@ -159,7 +161,7 @@ def _is_changed(change: LineChange) -> bool:
 
 def _lines_by_code(document: OfferDocument) -> dict[str, tuple[DocLine, bool]]:
     return {
-        line.code: (line, section.key == USER)
+        line.code: (line, section.per_user)
         for section in document.sections
         for line in section.lines
     }

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
@@ -25,10 +25,8 @@ from configurator.pricing import NPS_SURVEY, NPS_TRAFFIC, PriceResult, Totals, T
 from ..pricing import quote_pricing
 from ..choices import Choice, signed_choice_pricing
 from .snapshot import DISCOUNT_TOTALS_FIELDS, TOTALS_FIELDS, snapshot_build, snapshot_check, snapshot_for_choice
+from .changes import RevisionChanges, revision_changes
 from .terms import COMMERCIAL_FIELDS, terms_snapshot
-
-if TYPE_CHECKING:
-    from .changes import RevisionChanges
 
 USER, COMPANY, DELIVERY = "user", "company", "delivery"
 SECTION_ORDER = (USER, COMPANY, DELIVERY)
@@ -102,6 +100,11 @@ class DocSection:
     lines: tuple[DocLine, ...]
     one_time: Decimal
     monthly: Decimal
+
+    @property
+    def per_user(self) -> bool:
+        """The users' section: its lines are priced per user."""
+        return self.key == USER
 
     @property
     def has_one_time(self) -> bool:
@@ -492,8 +495,6 @@ def offer_document(quote, *, result: PriceResult | None = None) -> OfferDocument
 def _with_changes(document: OfferDocument, quote) -> OfferDocument:
     """``document`` with what changed since the quote's previous revision, read from that
     revision's frozen snapshot (a revision is made from a signed one only)."""
-    from .changes import revision_changes  # it reads this module's documents
-
     previous = quote.previous if getattr(quote, "previous_id", None) else None
     if previous is None or not previous.snapshot:
         return document

@@ -32,7 +32,7 @@ from configurator.pricing import InvalidConfiguration
 from configurator.selectors import catalog_for, price_list_in_force
 
 from ..access import may_change
-from ..approval.services import approval_sign_problem
+from ..approval.rules import approval_sign_problem
 from ..errors import DocumentError, QuoteNotSignable
 from ..events import quote_event_record
 from ..models import SUMMARY_STEP, Quote, QuoteEvent, new_token
