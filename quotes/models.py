@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from configurator.limits import DEFAULT_CONTRACT_MONTHS, DEFAULT_VALIDITY_DAYS, MAX_QUANTITY
@@ -469,7 +470,7 @@ class DiscountApproval(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Väntar på godkännande")
-        APPROVED = "approved", _("Godkänd")
+        APPROVED = "approved", pgettext_lazy("rabatt", "Godkänd")  # "Approved"; an accepted offer is also "Godkänd"
         REJECTED = "rejected", _("Avslagen")
         WITHDRAWN = "withdrawn", _("Ersatt av en ny begäran")
 

@@ -269,6 +269,19 @@ def test_a_decided_request_cannot_be_decided_again(seller, manager, director, pr
         approval_decide(approval=approval, user=director, approve=True, comment="")
 
 
+def test_in_english_an_approved_discount_reads_approved_not_accepted(client, seller, manager, price_list):
+    """"Godkänd" is both an approved discount and an accepted offer; in English they differ."""
+    quote = quote_with(seller, {"monthly_percent": "25"})
+    approval = approval_request(quote=quote, user=seller, comment="Volym")
+    approval_decide(approval=approval, user=manager, approve=True, comment="OK")
+    client.force_login(manager)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/offerter/"})
+    page = client.get(reverse("quotes:approval", args=[approval.pk])).content.decode()
+    assert "Approved by" in page and "Accepted" not in page
+    queue = client.get(reverse("quotes:approvals")).content.decode()
+    assert " · Approved · " in queue
+
+
 # --- A real race ------------------------------------------------------------------------------
 
 
