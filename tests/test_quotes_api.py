@@ -665,3 +665,114 @@ def test_an_accepted_choice_reads_as_accepted(doc_env, api, seller, price_list):
     assert body["totals"]["contract_value"] == "59399.00" == quote.accepted_pricing["totals"]["contract_value"]
     assert {line["code"] for line in body["lines"]} == {
         "mobile_user", "teams_voice", "call_recording", "impl_teams", "impl_call_recording", "startup_help"}
+
+
+# --- Alternatives and options ----------------------------------------------------------------
+
+BAS = {"mobile_user": 10, "startup_help": 1}
+PREMIUM = {"mobile_user": 10, "teams_voice": 10, "startup_help": 1}
+CHOICES = {
+    "alternatives": [{"name": "Bas", "items": BAS}, {"name": "Premium", "items": PREMIUM}],
+    "options": {"call_recording": 10},
+}
+
+
+def test_create_a_draft_with_alternatives_and_an_option(api, seller, price_list):
+    r = api.post(LIST, {"customer": {"company_name": "Val AB"}, **CHOICES})
+    assert r.status_code == 201, r.content
+    quote = Quote.objects.get()
+    assert [a["name"] for a in quote.alternatives] == ["Bas", "Premium"]
+    assert quote.alternatives[1]["items"] == PREMIUM
+    assert quote.items == BAS and quote.alternative_index == 0  # the draft edits the first
+    assert quote.options == {"call_recording": 10}
+    body = r.json()
+    choices = body["choices"]
+    assert [(a["name"], a["editing"]) for a in choices["alternatives"]] == [("Bas", True), ("Premium", False)]
+    # Each alternative priced by the engine: Premium adds 10 × Teams voice and its implementation.
+    bas, premium = (a["totals"] for a in choices["alternatives"])
+    assert body["totals"]["monthly"] == bas["monthly"] == "890.00"
+    assert premium["monthly"] == "1180.00"
+    # The option's price with each alternative, bringing its implementation along (footnote 8).
+    option = choices["options"][0]
+    assert (option["code"], option["quantity"]) == ("call_recording", 10)
+    assert [p["alternative"] for p in option["prices"]] == ["Bas", "Premium"]
+    assert option["prices"][0]["adds"] == ["Implementering Samtalsinspelning"]
+    assert choices["chosen"] is None and choices["problems"] == []
+    assert body["valid"] is True
+
+
+def test_a_draft_with_alternatives_made_by_the_api_signs_and_shows_them(doc_env, api, seller, price_list):
+    pk = api.post(LIST, {"customer": FULL["customer"], **CHOICES}).json()["id"]
+    signed = quote_sign(quote=Quote.objects.get(pk=pk), user=seller)
+    body = api.get(one(signed.pk), model=QuoteOut).json()
+    assert [a["name"] for a in body["choices"]["alternatives"]] == ["Bas", "Premium"]
+    assert not any(a["editing"] for a in body["choices"]["alternatives"])
+    assert body["choices"]["options"][0]["code"] == "call_recording"
+
+
+def test_patch_items_on_a_quote_with_alternatives_edits_the_alternative_being_edited(api, seller, price_list):
+    pk = api.post(LIST, CHOICES).json()["id"]
+    r = api.patch(one(pk), {"configuration": {"items": {"mobile_user": 12, "startup_help": 1}}})
+    assert r.status_code == 200, r.content
+    alternatives = r.json()["choices"]["alternatives"]
+    assert alternatives[0]["items"] == {"mobile_user": 12, "startup_help": 1}
+    assert alternatives[1]["items"] == PREMIUM
+
+
+def test_patch_empty_lists_remove_the_alternatives_and_options(api, seller, price_list):
+    pk = api.post(LIST, CHOICES).json()["id"]
+    r = api.patch(one(pk), {"alternatives": [], "options": {}})
+    assert r.status_code == 200, r.content
+    quote = Quote.objects.get(pk=pk)
+    assert (quote.alternatives, quote.options, quote.items) == ([], {}, BAS)
+    assert r.json()["choices"] is None
+
+
+def test_a_choice_that_breaks_a_rule_is_stored_but_not_valid(api, price_list):
+    """As in the step form: saved, and signing waits until the seller fixes it."""
+    body = {"alternatives": [{"name": "Bas", "items": BAS}, {"name": "Tom", "items": {}}]}
+    r = api.post(LIST, body)
+    assert r.status_code == 201, r.content
+    assert r.json()["valid"] is False
+    assert r.json()["choices"]["problems"] == ["Alternativ Tom innehåller inga tjänster med pris."]
+
+
+@pytest.mark.parametrize(
+    "body, field, code",
+    [
+        ({"alternatives": [{"name": "Bas", "items": BAS}]}, "alternatives", "count"),
+        ({"alternatives": {"Bas": BAS}}, "alternatives", "wrong_type"),
+        ({"alternatives": [{"name": "Bas", "items": BAS}, {"name": "bas", "items": PREMIUM}]},
+         "alternatives.1.name", "duplicate"),
+        ({"alternatives": [{"name": " ", "items": BAS}, {"name": "Premium", "items": PREMIUM}]},
+         "alternatives.0.name", "invalid"),
+        ({"alternatives": [{"name": "Bas", "items": BAS}, {"name": "Premium", "items": {"nope": 1}}]},
+         "alternatives.1.items.nope", "unknown_item"),
+        ({"alternatives": [{"name": "Bas", "items": BAS}, {"name": "Premium", "items": {"impl_teams": 1}}]},
+         "alternatives.1.items.impl_teams", "automatic"),
+        ({"alternatives": [{"name": "Bas", "items": BAS}, {"name": "Premium", "items": PREMIUM, "price": 1}]},
+         "alternatives.1.price", "unknown_field"),
+        ({"alternatives": [{"name": "Bas", "items": BAS}, {"name": "P", "items": PREMIUM}],
+          "configuration": {"items": BAS}}, "configuration.items", "with_alternatives"),
+        ({"options": {"impl_call_recording": 1}}, "options.impl_call_recording", "not_an_option"),
+        ({"options": {"guided_delivery": 1}}, "options.guided_delivery", "not_an_option"),
+        ({"options": {"call_recording": 0}}, "options.call_recording", "out_of_range"),
+        ({"options": {"call_recording": "10"}}, "options.call_recording", "wrong_type"),
+        ({"options": {"nope": 1}}, "options.nope", "unknown_item"),
+        ({"options": ["call_recording"]}, "options", "wrong_type"),
+    ],
+)
+def test_bad_alternatives_and_options_are_400_naming_the_field(api, price_list, body, field, code):
+    r = api.post(LIST, body)
+    assert r.status_code == 400 and (field, code) in fields(r), r.content
+    assert not Quote.objects.exists()
+
+
+def test_a_bad_alternative_in_a_patch_keeps_what_is_stored(api, seller, price_list):
+    pk = api.post(LIST, CHOICES).json()["id"]
+    bad = {"alternatives": [{"name": "Bas", "items": BAS}, {"name": "Premium", "items": {"mobile_user": -1}}],
+           "options": {}}
+    r = api.patch(one(pk), bad)
+    assert r.status_code == 400 and ("alternatives.1.items.mobile_user", "negative") in fields(r), r.content
+    quote = Quote.objects.get(pk=pk)
+    assert [a["name"] for a in quote.alternatives] == ["Bas", "Premium"] and quote.options == {"call_recording": 10}

@@ -16,8 +16,10 @@ from django.urls import reverse
 
 from configurator.api import result_as_json
 from configurator.pricing import TRAFFIC_FIELDS as TRAFFIC_NAMES
+from configurator.selectors import catalog_for
 
 from ..access import may_change
+from ..choices import choice_sign_problems, has_choices
 from ..draft.selectors import ListTotals
 from ..models import Quote
 from ..offer.delivery_order import accepted_pdf_sha256, accepted_snapshot
@@ -77,22 +79,72 @@ def _priced(quote: Quote) -> dict[str, Any]:
             "valid": True,
             "lines": [_line(line) for line in snap["lines"]],
             "traffic": [_pick(line, TRAFFIC) for line in snap["traffic"]],
-            "totals": {**_totals(snap["totals"]), "vat_rate": str(Decimal(snap["totals"]["vat_rate"]).normalize())},
+            "totals": {**_totals(snap["totals"]), "vat_rate": _rate(snap["totals"]["vat_rate"])},
             "errors": [],
             "warnings": [],
             "terms": [{"ref": t["ref"], "text": t["text"]} for t in snap["terms"]],
+            "choices": _choices(snap.get("choices"), quote=quote, problems=[]),
         }
     result = quote_pricing(quote)  # a stored draft passed the step forms: it prices
     snap = snapshot_build(quote=quote, result=result)
     problems = result_as_json(result)
+    choice_problems = choice_sign_problems(quote, catalog=catalog_for(quote.price_list)) if has_choices(quote) else []
     return {
-        "valid": result.valid,
+        "valid": result.valid and not choice_problems,
         "lines": [_line(line) for line in snap["lines"]],
         "traffic": [_pick(line, TRAFFIC) for line in snap["traffic"]],
         "totals": {**_totals(snap["totals"]), "vat_rate": problems["totals"]["vat_rate"]},
         "errors": problems["errors"],
         "warnings": problems["warnings"],
         "terms": problems["terms"],
+        "choices": _choices(snap.get("choices"), quote=quote, problems=choice_problems),
+    }
+
+
+def _rate(value: str) -> str:
+    return str(Decimal(value).normalize())
+
+
+def _choices(choices: dict | None, *, quote: Quote, problems: list[str]) -> dict[str, Any] | None:
+    """The offer's alternatives and options as the snapshot describes them (``None``: the
+    offer has neither); which one the customer chose, once accepted."""
+    if not choices:
+        return None
+    alternatives = choices.get("alternatives") or []
+    accepted = quote.status == Quote.Status.ACCEPTED
+    chosen = (quote.accepted_pricing or {}).get("choices", {}).get("shown") if accepted else None
+    return {
+        "alternatives": [
+            {
+                "index": i,
+                "name": alt["name"],
+                "editing": not quote.is_frozen and i == quote.alternative_index,
+                "items": alt.get("items") or {},
+                "manual_prices": alt.get("manual_prices") or {},
+                "totals": {**_totals(alt["totals"]), "vat_rate": _rate(alt["totals"]["vat_rate"])},
+            }
+            for i, alt in enumerate(alternatives)
+        ],
+        "options": [
+            {
+                "code": o["code"],
+                "name": o["name"],
+                "quantity": int(o["quantity"]),
+                "prices": [
+                    {
+                        "alternative": alternatives[i]["name"] if i < len(alternatives) else None,
+                        "one_time": p["one_time"],
+                        "monthly": p["monthly"],
+                        "contract_value": p["contract_value"],
+                        "adds": list(p.get("adds") or []),
+                    }
+                    for i, p in enumerate(o["prices"])
+                ],
+            }
+            for o in choices.get("options") or []
+        ],
+        "chosen": {"alternative": chosen.get("alternative"), "options": list(chosen.get("options") or [])} if chosen else None,
+        "problems": problems,
     }
 
 

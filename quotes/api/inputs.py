@@ -12,9 +12,16 @@ Two layers, both shared with the rest of the app:
    priced on request, and contract term, validity and the note to the customer follow the
    summary step's rules. The forms' ``changes()`` are the values saved.
 
+Alternatives and options (``quotes.choices``) are two more top-level keys, as the summary
+step sets them: ``alternatives`` replaces the offer's alternatives (two or three, each a
+name and its items and agreed prices, read exactly as ``configuration`` is and posted to
+the same step forms; ``[]``: none), and the draft then edits the first of them;
+``options`` replaces the options ("Tillval", ``{code: quantity}``; ``{}``: none).
+
 Any error refuses the whole request (400, every bad field named); nothing is saved.
 Field names in errors are paths into the request: ``customer.org_number``,
-``configuration.items.mobile_user``, ``validity_days``.
+``configuration.items.mobile_user``, ``alternatives.1.items.call_recording``,
+``validity_days``.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from typing import Any
 
 from configurator.api import BadRequest, discounts_over_lines, parse_configuration
 from configurator.api_v1 import ApiError, field_error
+from configurator.limits import MAX_QUANTITY
 from configurator.pricing import (
     ANSWERING_SERVICE_PREFIX,
     API_ACCESS,
@@ -34,6 +42,7 @@ from configurator.pricing import (
     price,
 )
 
+from ..choices import MAX_ALTERNATIVES, MAX_NAME, MAX_OPTIONS, option_codes
 from ..draft.forms import CustomerForm, DeliveryForm, IntegrationsForm, NumbersForm, SummaryForm, TrafficForm, UsersForm
 from ..models import Quote
 from ..pricing import quote_configuration, quote_preview
@@ -47,7 +56,8 @@ CUSTOMER_FIELDS = {
     "contact_phone": "contact_phone",
     "address": "customer_address",
 }
-TOP_LEVEL = ("customer", "configuration", "validity_days", "customer_note")
+TOP_LEVEL = ("customer", "configuration", "alternatives", "options", "validity_days", "customer_note")
+ALTERNATIVE_FIELDS = ("name", "items", "manual_prices")
 CHOICES = {API_ACCESS, NPS_SURVEY}  # a tick in the step form: 0 or 1
 QUANTITY_FORMS = (UsersForm, NumbersForm, IntegrationsForm, DeliveryForm)
 CONFIGURATION_FORMS = (*QUANTITY_FORMS, TrafficForm)
@@ -106,6 +116,19 @@ def quote_changes(data: Any, *, quote: Quote, catalog: Catalog) -> dict[str, Any
         if "discounts" in given:  # stored exactly as the API's object (spec "Discounts")
             changes["discounts"] = data["configuration"]["discounts"] or {}
             preview = quote_preview(preview, {"discounts": changes["discounts"]})
+    if "alternatives" in data:
+        if config is not None and given & {"items", "manual_prices"}:
+            errors.append(_error(
+                "configuration.items", "with_alternatives",
+                "Ange artiklarna i alternatives när alternativen ges i samma anrop.",
+            ))
+        else:
+            preview = _alternatives(data["alternatives"], preview, catalog, changes, errors)
+    if "options" in data:
+        options = _options(data["options"], catalog, errors)
+        if options is not None:
+            changes["options"] = options
+            preview = quote_preview(preview, {"options": options})
     if summary or (config is not None and "contract_months" in given):
         form_data = {
             "contract_months": str(config.contract_months if config is not None else preview.contract_months),
@@ -195,37 +218,37 @@ def _configuration(data: dict, *, quote: Quote, catalog: Catalog, errors: list) 
     except BadRequest as bad:
         errors.extend(_error(f"configuration.{e['field']}", e["code"], e["message"]) for e in bad.errors)
         return None, set(raw)
-    before = len(errors)
-    _choices(config, catalog, errors)
-    return (config if len(errors) == before else None), set(raw)
+    return (config if _choices(config, catalog, errors) else None), set(raw)
 
 
-def _choices(config: Configuration, catalog: Catalog, errors: list) -> None:
+def _choices(config: Configuration, catalog: Catalog, errors: list, *, prefix: str = "configuration") -> bool:
     """What the step form's widgets allow: each item on its step (implementations are
     added by the price list's rules), one Svarsservice package and one delivery, ticks
     for API access and the NPS survey, an agreed price only for the chosen package priced
     on request."""
+    before = len(errors)
     items = config.items
     editable = _editable_codes(catalog)
     for code, qty in items.items():
-        field = f"configuration.items.{code}"
+        field = f"{prefix}.items.{code}"
         if code not in editable:
             errors.append(_error(field, "automatic", "Läggs till automatiskt när tilläggen kräver det (fotnot 4); ange tilläggen i stället."))
         elif (code in CHOICES or code in DELIVERY_OPTIONS or code.startswith(ANSWERING_SERVICE_PREFIX)) and qty > 1:
             errors.append(_error(field, "one_at_most", "Väljs eller väljs inte: antal 0 eller 1."))
     packages = [c for c, q in items.items() if q and c.startswith(ANSWERING_SERVICE_PREFIX)]
     if len(packages) > 1:
-        errors.append(_error("configuration.items", "one_package", "Välj högst ett Svarsservice-paket."))
+        errors.append(_error(f"{prefix}.items", "one_package", "Välj högst ett Svarsservice-paket."))
     deliveries = [c for c, q in items.items() if q and c in DELIVERY_OPTIONS]
     if len(deliveries) > 1:
-        errors.append(_error("configuration.items", "one_delivery", "Välj ett leveranssätt: egen konfiguration, uppstartshjälp eller vägledd leverans."))
+        errors.append(_error(f"{prefix}.items", "one_delivery", "Välj ett leveranssätt: egen konfiguration, uppstartshjälp eller vägledd leverans."))
     for code, agreed in config.manual_prices.items():
         item = catalog.items[code]
         if code not in packages or not item.needs_agreed_price or agreed.one_time is not None:
             errors.append(_error(
-                f"configuration.manual_prices.{code}", "no_agreed_price",
+                f"{prefix}.manual_prices.{code}", "no_agreed_price",
                 "Ett överenskommet pris anges bara som månadspris för det valda Svarsservice-paketet med pris på förfrågan.",
             ))
+    return len(errors) == before
 
 
 def _editable_codes(catalog: Catalog) -> set[str]:
@@ -234,6 +257,89 @@ def _editable_codes(catalog: Catalog) -> set[str]:
         codes |= set(form_class.item_fields)
     codes |= {c for c in catalog.items if c.startswith(ANSWERING_SERVICE_PREFIX)}
     return codes & set(catalog.codes_sellable)
+
+
+def _alternatives(raw: Any, preview: Quote, catalog: Catalog, changes: dict, errors: list) -> Quote:
+    """The alternatives ``raw`` asks for, each read and posted to the step forms as a
+    configuration's items are (the other settings are the quote's, common to every
+    alternative); the draft then edits the first, as after "Lägg till alternativ"."""
+    if not isinstance(raw, list):
+        errors.append(_error("alternatives", "wrong_type", "Ska vara en lista (tom: inga alternativ)."))
+        return preview
+    if len(raw) == 1 or len(raw) > MAX_ALTERNATIVES:
+        errors.append(_error(
+            "alternatives", "count",
+            f"Ange två eller tre alternativ (högst {MAX_ALTERNATIVES}), eller en tom lista för inga alternativ.",
+        ))
+        return preview
+    before = len(errors)
+    stored: list[dict[str, Any]] = []
+    names: list[str] = []
+    for index, alt in enumerate(raw):
+        where = f"alternatives.{index}"
+        if not isinstance(alt, dict):
+            errors.append(_error(where, "wrong_type", "Ska vara ett objekt med name, items och manual_prices."))
+            continue
+        for key in sorted(set(alt) - set(ALTERNATIVE_FIELDS)):
+            errors.append(_error(f"{where}.{key}", "unknown_field", "Okänt fält."))
+        name = alt.get("name")
+        name = name.strip() if _text(name) else None
+        if not name or len(name) > MAX_NAME:
+            errors.append(_error(f"{where}.name", "invalid", f"Ge alternativet ett namn, högst {MAX_NAME} tecken."))
+        elif name.casefold() in (n.casefold() for n in names):
+            errors.append(_error(f"{where}.name", "duplicate", f"Ett annat alternativ heter redan «{name}»."))
+        names.append(name or "")
+        if "items" not in alt:
+            errors.append(_error(f"{where}.items", "required", "Alternativets artiklar saknas."))
+            continue
+        own = {"items": alt["items"], "manual_prices": alt.get("manual_prices") or {}}
+        try:
+            config = parse_configuration({**configuration_json(preview), **own}, catalog)
+        except BadRequest as bad:
+            errors.extend(_error(f"{where}.{e['field']}", e["code"], e["message"]) for e in bad.errors
+                          if e["field"].startswith(("items", "manual_prices")))
+            continue
+        if _choices(config, catalog, errors, prefix=where) is False:
+            continue
+        posted: dict[str, Any] = {}
+        alt_preview = quote_preview(preview, {"items": {}, "manual_prices": {}})
+        for form_class in QUANTITY_FORMS:
+            alt_preview = _run(form_class, _config_form_data(form_class, config, catalog), alt_preview, catalog,
+                               posted, errors, _config_field(config, prefix=where))
+        stored.append({"name": name, "items": alt_preview.items, "manual_prices": alt_preview.manual_prices})
+    if len(errors) != before:
+        return preview
+    first = stored[0] if stored else {"items": preview.items, "manual_prices": preview.manual_prices}
+    values = {"alternatives": stored, "alternative_index": 0,
+              "items": dict(first["items"]), "manual_prices": dict(first["manual_prices"])}
+    changes.update(values)
+    return quote_preview(preview, values)
+
+
+def _options(raw: Any, catalog: Catalog, errors: list) -> dict[str, int] | None:
+    """The options ("Tillval") ``raw`` asks for: what the summary step offers as options
+    (not an implementation nor a delivery), at most ``MAX_OPTIONS``."""
+    if not isinstance(raw, dict):
+        errors.append(_error("options", "wrong_type", "Ska vara ett objekt {artikelkod: antal} (tomt: inga tillval)."))
+        return None
+    before = len(errors)
+    offered = {item.code for item in option_codes(catalog)}
+    if len(raw) > MAX_OPTIONS:
+        errors.append(_error("options", "count", f"Högst {MAX_OPTIONS} tillval."))
+    options: dict[str, int] = {}
+    for code, qty in raw.items():
+        field = f"options.{code}"
+        if code not in catalog.items:
+            errors.append(_error(field, "unknown_item", "Okänd artikelkod."))
+        elif code not in offered:
+            errors.append(_error(field, "not_an_option", "Kan inte vara tillval: läggs till automatiskt eller är ett leveranssätt."))
+        elif isinstance(qty, bool) or not isinstance(qty, int):
+            errors.append(_error(field, "wrong_type", "Ska vara ett heltal."))
+        elif not 1 <= qty <= MAX_QUANTITY:
+            errors.append(_error(field, "out_of_range", f"Antal från 1 till {MAX_QUANTITY}."))
+        else:
+            options[code] = qty
+    return options if len(errors) == before else None
 
 
 # --- Posting to the step forms ------------------------------------------------------------
@@ -287,17 +393,17 @@ def _summary_field(name: str) -> str:
     return f"configuration.{name}" if name == "contract_months" else name
 
 
-def _config_field(config: Configuration):
+def _config_field(config: Configuration, *, prefix: str = "configuration"):
     def name_of(name: str) -> str:
         if name in ("answering_service", "delivery"):
-            return "configuration.items"
+            return f"{prefix}.items"
         if name == "answering_service_price":
             package = next((c for c, q in config.items.items() if q and c.startswith(ANSWERING_SERVICE_PREFIX)), "")
-            return f"configuration.manual_prices.{package}.monthly"
+            return f"{prefix}.manual_prices.{package}.monthly"
         if name in ("on_site_training", "travel_cost"):
-            return f"configuration.{name}"
+            return f"configuration.{name}"  # common to every alternative
         if name in TRAFFIC_FIELDS:
             return f"configuration.traffic.{name}"
-        return f"configuration.items.{name}"
+        return f"{prefix}.items.{name}"
 
     return name_of

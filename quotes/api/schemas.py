@@ -14,6 +14,7 @@ from pydantic import ConfigDict, Field
 
 from configurator.api_schemas import (
     DiscountsIn,
+    ManualPriceIn,
     Money,
     PriceLine,
     PriceListRef,
@@ -24,7 +25,9 @@ from configurator.api_schemas import (
     TrafficLine,
     Totals,
 )
-from configurator.limits import MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS
+from configurator.limits import MAX_QUANTITY, MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS
+
+from ..choices import MAX_ALTERNATIVES, MAX_NAME, MAX_OPTIONS
 
 from ..models import Quote
 
@@ -65,12 +68,37 @@ class ConfigurationIn(PriceRequest):
     )
 
 
+class AlternativeIn(Strict):
+    """One alternative of the offer: a name and its own items and agreed prices, read as
+    ``configuration``'s are; everything else (traffic, term, training, discounts) is common
+    to every alternative."""
+
+    name: str = Field(max_length=MAX_NAME, examples=["Bas"])
+    items: dict[str, int] = Field(examples=[{"mobile_user": 10, "guided_delivery": 1}])
+    manual_prices: dict[str, ManualPriceIn] = Field(default_factory=dict)
+
+
 class QuoteIn(Strict):
     """A new draft (``POST``) or the changes to a draft (``PATCH``: only the keys given
     change)."""
 
     customer: CustomerIn | None = None
-    configuration: ConfigurationIn | None = None
+    configuration: ConfigurationIn | None = Field(
+        None, description="On a quote with alternatives, ``items`` and ``manual_prices`` are those of the "
+        "alternative being edited (``choices.alternatives[].editing``).",
+    )
+    alternatives: list[AlternativeIn] | None = Field(
+        None, max_length=MAX_ALTERNATIVES,
+        description=f"Replaces the offer's alternatives the customer picks from: two to {MAX_ALTERNATIVES} "
+        "(the draft then edits the first), or [] for none. Not together with configuration.items.",
+        examples=[[{"name": "Bas", "items": {"mobile_user": 10}},
+                   {"name": "Premium", "items": {"mobile_user": 10, "call_recording": 10}}]],
+    )
+    options: dict[str, int] | None = Field(
+        None, description=f'Replaces the options ("Tillval") the customer may tick: item code → quantity '
+        f"(1–{MAX_QUANTITY}), at most {MAX_OPTIONS}; {{}} for none. Not implementations or delivery.",
+        examples=[{"call_recording": 10}],
+    )
     validity_days: int | None = Field(
         None, ge=MIN_VALIDITY_DAYS, le=MAX_VALIDITY_DAYS, description="Days the offer is valid, from signing."
     )
@@ -115,6 +143,42 @@ class Document(Strict):
     sha256: str | None = Field(description="SHA-256 of the file, hex.")
 
 
+class AlternativeOut(Strict):
+    index: int
+    name: str
+    editing: bool = Field(description="The alternative a draft's configuration (and the step form) edits now.")
+    items: dict[str, int]
+    manual_prices: dict[str, ManualPrice]
+    totals: Totals
+
+
+class OptionPrice(Strict):
+    alternative: str | None = Field(description="With this alternative; null when the offer has none.")
+    one_time: Money
+    monthly: Money
+    contract_value: Money
+    adds: list[str] = Field(description="Lines the price list's rules bring along (an implementation).")
+
+
+class OptionOut(Strict):
+    code: str
+    name: str
+    quantity: int
+    prices: list[OptionPrice] = Field(description="What ticking it adds, with each alternative.")
+
+
+class Chosen(Strict):
+    alternative: int | None
+    options: list[str]
+
+
+class Choices(Strict):
+    alternatives: list[AlternativeOut]
+    options: list[OptionOut]
+    chosen: Chosen | None = Field(description="What the customer accepted; null until accepted.")
+    problems: list[str] = Field(description="A draft's rule problems of some choice; signing waits for them.")
+
+
 class QuoteOut(Strict):
     id: int
     number: str | None = Field(description='"SC-2026-00042" once signed; null for a draft never signed.')
@@ -146,6 +210,7 @@ class QuoteOut(Strict):
     errors: list[Problem]
     warnings: list[Problem]
     terms: list[Term]
+    choices: Choices | None = Field(description="Alternatives and options the customer picks from; null for none.")
     pdf: Document | None = Field(description="The signed offer (PDF); null for a draft.")
     accepted_pdf: Document | None = Field(description="The accepted offer with the acceptance page; null until accepted.")
     delivery_order_url: str | None = Field(description="The delivery order (JSON) once the customer has accepted.")
