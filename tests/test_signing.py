@@ -130,3 +130,17 @@ def test_quote_dev_cert_creates_a_certificate_once(settings, tmp_path):
     call_command("quote_dev_cert")  # an existing certificate is kept
     assert (tmp_path / "signing" / "dev-cert.pem").read_bytes() == first
     assert signer_load().signing_cert.subject.native["common_name"].startswith("Smart Connect")
+
+
+def test_the_signatures_name_the_supplier_the_offer_names(doc_env, seller, price_list):
+    """The admin's offer terms name the supplier (``OfferTerms``): the seller's signature's
+    location and the acceptance signature's signer are that name, not a setting."""
+    from quotes.models import OfferTerms
+
+    OfferTerms.objects.update(supplier_name="Telia Företag Test AB")
+    signed = quote_sign(quote=QuoteFactory(owner=seller), user=seller)
+    (embedded,) = PdfFileReader(BytesIO(stored_bytes(signed.pdf))).embedded_signatures
+    assert embedded.sig_object["/Location"] == "Telia Företag Test AB"
+    accepted = quote_accept(quote=signed, name="Erik Lind", title="Vd", ip="192.0.2.1", user_agent="UA")
+    last = PdfFileReader(BytesIO(stored_bytes(accepted.accepted_pdf))).embedded_signatures[-1]
+    assert last.sig_object["/Name"] == "Telia Företag Test AB"

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -119,7 +118,7 @@ def quote_accept(
             combined,
             field_name=ACCEPTANCE_FIELD,
             reason=_("Kundens godkännande av offert %(ref)s") % {"ref": q.reference},
-            name=settings.SELLER_COMPANY.get("name", ""),
+            name=q.snapshot["seller"]["company"]["name"],  # the supplier the signed offer names
         )
         q.accepted_pdf = document_save(pdf_name(q, "-godkand"), signed)
         q.save()

@@ -219,7 +219,7 @@ def quote_sign(*, quote: Quote, user, now: datetime | None = None, request: Http
             field_name=SELLER_FIELD,
             reason=_("Offert %(ref)s") % {"ref": q.reference},
             name=person_name(user),
-            location=settings.SELLER_COMPANY.get("name", ""),
+            location=q.snapshot["seller"]["company"]["name"],  # the supplier the offer names
         )
         with signing_lock(), transaction.atomic():
             stored = Quote.objects.select_for_update().get(pk=q.pk)
