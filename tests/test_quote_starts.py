@@ -3,6 +3,7 @@ templates; archiving, restoring and deleting drafts; signed quotes never deleted
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -160,6 +161,26 @@ def test_save_as_template_keeps_the_configuration_not_the_customer(seller_client
     assert again.status_code == 200 and "Det finns redan en mall som heter «Mitt kontor»" in page
     assert 'value="Mitt kontor"' in page and QuoteTemplate.objects.filter(name="Mitt kontor").count() == 1
     assert "Gemensam mall" not in page  # only admins share
+
+
+def test_the_templates_page_says_what_a_template_brings_beyond_its_items(seller_client, seller, price_list):
+    """Discounts, free months, alternatives and options travel with a template: the page
+    says so before the seller starts from it."""
+    QuoteTemplate.objects.create(
+        name="Förhandlad", owner=seller, items={"mobile_user": 10, "startup_help": 1},
+        discounts={"monthly_percent": "10", "free_months": 2},
+        alternatives=[{"name": "Bas", "items": {"mobile_user": 10, "startup_help": 1}, "manual_prices": {}},
+                      {"name": "Premium", "items": {"mobile_user": 10, "teams_voice": 10, "startup_help": 1},
+                       "manual_prices": {}}],
+        options={"call_recording": 10},
+    )
+    page = seller_client.get(reverse("quotes:templates")).content.decode()
+    row = page[page.index("Förhandlad"):]
+    row = " ".join(row[:row.index("</th>")].split())
+    assert "2 fria månader" in row and "Alternativ: Bas, Premium" in row and "Tillval: Samtalsinspelning" in row
+    assert re.search(r"Rabatt \d+,\d % av avtalsvärdet", row)
+    seeded = page[page.index("Litet kontor, 10 användare"):]
+    assert "Rabatt" not in seeded[:seeded.index("</th>")]  # a template without any says nothing
 
 
 def test_an_admin_can_save_a_shared_template(client, admin_user, price_list):

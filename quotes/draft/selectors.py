@@ -246,6 +246,10 @@ class TemplateSummary:
     monthly: Decimal | None
     contract_months: int
     missing: tuple[str, ...]  # item codes today's price list does not have
+    discount_share: Decimal | None = None  # of the list contract value, 0–1, when it has discounts
+    free_months: int = 0
+    alternatives: tuple[str, ...] = ()  # the alternatives' names
+    options: tuple[str, ...] = ()  # the options' item names
 
 
 def template_summaries(templates, price_list: PriceList | None) -> list[TemplateSummary]:
@@ -254,18 +258,24 @@ def template_summaries(templates, price_list: PriceList | None) -> list[Template
     catalog = catalog_for(price_list) if price_list else None
     out = []
     for template in templates:
-        one_time = monthly = None
+        one_time = monthly = share = None
+        free_months = 0
         missing: tuple[str, ...] = ()
         if catalog is not None:
             items, manual, missing = items_on_catalog(catalog, template.items or {}, template.manual_prices or {})
             try:
                 preview = quote_preview(template, {"items": items, "manual_prices": manual})
-                result = price(catalog, quote_configuration(preview, catalog))
-                one_time, monthly = result.totals.one_time, result.totals.monthly
+                totals = price(catalog, quote_configuration(preview, catalog)).totals
+                one_time, monthly, free_months = totals.one_time, totals.monthly, totals.free_months
+                share = totals.discount_share if totals.discount_total else None
             except (InvalidConfiguration, ValueError, TypeError):
                 pass
+        names = catalog.items if catalog is not None else {}
         out.append(TemplateSummary(
             template=template, users=int((template.items or {}).get("mobile_user") or 0),
             one_time=one_time, monthly=monthly, contract_months=template.contract_months, missing=missing,
+            discount_share=share, free_months=free_months,
+            alternatives=tuple(a.get("name") or "" for a in template.alternatives or []),
+            options=tuple(names[c].name if c in names else c for c in template.options or {}),
         ))
     return out
