@@ -15,6 +15,8 @@ What "affects" means, as the rest of the app behaves:
   expired: "after" is that price.
 
 Both sides go through the engine (``catalog_for`` + ``price``, via ``quotes.pricing``).
+An offer with alternatives is compared by one of them, named in its label: a draft by the
+alternative the steps edit, a sent offer by the one its PDF shows (the first).
 """
 
 from __future__ import annotations
@@ -27,14 +29,29 @@ from configurator.models import PriceList
 from configurator.pricing import Catalog, InvalidConfiguration
 from configurator.selectors import catalog_for
 
+from .choices import alternatives_of
 from .models import Quote
 from .pricing import items_on_catalog, quote_pricing, quote_preview
 
 PAGE = 100  # quotes listed per group (the count says how many there are)
 
 
-def _label(quote: Quote) -> str:
-    return str(quote)
+def _label(quote: Quote, alternative: int) -> str:
+    alternatives = alternatives_of(quote)
+    if not alternatives:
+        return str(quote)
+    return _("%(quote)s (alternativ %(name)s)") % {"quote": quote, "name": alternatives[alternative].get("name", "")}
+
+
+def _as_alternative(quote: Quote, index: int) -> Quote:
+    """``quote`` with the items and agreed prices of its alternative ``index`` (itself
+    when it has none)."""
+    alternatives = alternatives_of(quote)
+    if not alternatives:
+        return quote
+    alt = alternatives[index]
+    return quote_preview(quote, {"items": dict(alt.get("items") or {}),
+                                 "manual_prices": dict(alt.get("manual_prices") or {})})
 
 
 def _after(quote: Quote, catalog: Catalog) -> tuple[TotalsPair | None, tuple[str, ...], tuple[str, ...]]:
@@ -67,7 +84,7 @@ def _drafts(price_list: PriceList, catalog: Catalog) -> ImpactGroup:
             before = TotalsPair(None, None, None)
         after, dropped, problems = _after(quote, catalog)
         rows.append(AffectedQuote(
-            label=_label(quote), url=reverse("quotes:detail", args=[quote.pk]),
+            label=_label(quote, quote.alternative_index), url=reverse("quotes:detail", args=[quote.pk]),
             price_list=quote.price_list.name, before=before, after=after, dropped=dropped, problems=problems,
         ))
     return ImpactGroup(
@@ -93,9 +110,10 @@ def _sent(price_list: PriceList, catalog: Catalog) -> ImpactGroup:
     )
     rows = []
     for quote in sent[:PAGE]:
-        after, dropped, problems = _after(quote, catalog)
+        # The signed totals are those of the first alternative (the one the PDF shows).
+        after, dropped, problems = _after(_as_alternative(quote, 0), catalog)
         rows.append(AffectedQuote(
-            label=_label(quote), url=reverse("quotes:detail", args=[quote.pk]),
+            label=_label(quote, 0), url=reverse("quotes:detail", args=[quote.pk]),
             price_list=quote.price_list.name,
             before=TotalsPair(quote.one_time_total, quote.monthly_total, quote.contract_value),
             after=after, dropped=dropped, problems=problems,

@@ -162,3 +162,28 @@ def test_the_list_in_force_is_compared_with_the_list_it_came_from_or_another(cli
     assert r.context["impact"] == []  # a list in force affects nothing new
     r = client.get(f"/admin/configurator/pricelist/{price_list.pk}/jamfor/?med=abc")
     assert "Den valda prislistan finns inte" in r.content.decode()
+
+
+def test_an_offer_with_alternatives_is_compared_by_the_alternative_it_shows(price_list, seller, doc_env):
+    """Signed while the seller was editing Premium: the signed totals are Bas's (the
+    alternative the PDF shows), so "after" is Bas on the new list too, and the row says so."""
+    bas = {"mobile_user": 10, "softphone": 10, "self_config": 1}
+    premium = {"mobile_user": 10, "softphone": 10, "teams_voice": 10, "self_config": 1}
+    quote = QuoteFactory(
+        owner=seller, price_list=price_list, items=dict(premium), alternative_index=1,
+        alternatives=[{"name": "Bas", "items": bas, "manual_prices": {}},
+                      {"name": "Premium", "items": premium, "manual_prices": {}}],
+    )
+    draft = QuoteFactory(owner=seller, price_list=price_list, items=dict(premium), alternative_index=1,
+                         alternatives=[{"name": "Bas", "items": bas, "manual_prices": {}},
+                                       {"name": "Premium", "items": premium, "manual_prices": {}}])
+    quote = quote_sign(quote=quote, user=seller)
+    new = autumn(price_list)
+    drafts, sent = price_list_impact(new)
+    [row] = sent.quotes
+    assert row.label == f"{quote} (alternativ Bas)"
+    # Bas: 10 × 89 + 10 × 29 = 1 180 kr/mån signed; 10 × 89 + 10 × 35 = 1 240 on the new list.
+    assert row.before.monthly == D("1180.00") == quote.monthly_total and row.after.monthly == D("1240.00")
+    [row] = drafts.quotes
+    assert row.label == f"{draft} (alternativ Premium)"  # a draft: the alternative the steps edit
+    assert row.before.monthly > D("1180.00") and row.after.monthly - row.before.monthly == D("60.00")
