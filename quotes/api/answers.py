@@ -90,7 +90,7 @@ def _priced(quote: Quote) -> dict[str, Any]:
     problems = result_as_json(result)
     choice_problems = choice_sign_problems(quote, catalog=catalog_for(quote.price_list)) if has_choices(quote) else []
     return {
-        "valid": result.valid and not choice_problems,
+        "valid": result.valid,  # as the quote list says it (the configuration the steps edit)
         "lines": [_line(line) for line in snap["lines"]],
         "traffic": [_pick(line, TRAFFIC) for line in snap["traffic"]],
         "totals": {**_totals(snap["totals"]), "vat_rate": problems["totals"]["vat_rate"]},

@@ -176,7 +176,10 @@ class Choices(Strict):
     alternatives: list[AlternativeOut]
     options: list[OptionOut]
     chosen: Chosen | None = Field(description="What the customer accepted; null until accepted.")
-    problems: list[str] = Field(description="A draft's rule problems of some choice; signing waits for them.")
+    problems: list[str] = Field(
+        description="A draft's rule problems of the choices other than the one its configuration is "
+        "(``valid`` and ``errors`` are that one's); signing waits until there are none.",
+    )
 
 
 class QuoteOut(Strict):
