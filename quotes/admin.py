@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -140,7 +141,11 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         for endpoint in queryset:
             endpoint.secret = new_webhook_secret()
             endpoint.save(update_fields=["secret", "updated_at"])
-        self.message_user(request, _("Ny hemlighet för %(n)s mottagare. Uppdatera mottagarnas inställning.") % {"n": queryset.count()})
+        n = queryset.count()
+        self.message_user(request, ngettext(
+            "Ny hemlighet för %(n)s mottagare. Uppdatera mottagarens inställning.",
+            "Ny hemlighet för %(n)s mottagare. Uppdatera mottagarnas inställning.", n,
+        ) % {"n": n})
 
     def has_delete_permission(self, request, obj=None):
         # Deliveries keep their receiver: stop one with "aktiv" instead.
@@ -184,10 +189,15 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def redeliver(self, request, queryset):
         sent = sum(webhook_redeliver(delivery=d) for d in queryset)
         skipped = queryset.count() - sent
-        self.message_user(request, _("%(n)s leveranser skickas igen.") % {"n": sent})
+        self.message_user(request, ngettext(
+            "%(n)s leverans skickas igen.", "%(n)s leveranser skickas igen.", sent,
+        ) % {"n": sent})
         if skipped:
             self.message_user(
-                request, _("%(n)s hoppades över: bara leveranser som har gett upp kan skickas igen.") % {"n": skipped},
+                request, ngettext(
+                    "%(n)s leverans hoppades över: bara leveranser som har gett upp kan skickas igen.",
+                    "%(n)s leveranser hoppades över: bara leveranser som har gett upp kan skickas igen.", skipped,
+                ) % {"n": skipped},
                 level=messages.WARNING,
             )
 

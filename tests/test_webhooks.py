@@ -251,7 +251,7 @@ def test_an_error_answer_is_recorded_and_given_up_after_the_schedule_then_sent_a
         reverse("admin:quotes_webhookdelivery_changelist"),
         {"action": "redeliver", "_selected_action": [delivery.pk]}, follow=True,
     )
-    assert "1 leveranser skickas igen." in response.content.decode()
+    assert "1 leverans skickas igen." in response.content.decode()
     tasks_run()
     delivery.refresh_from_db()
     assert delivery.status == Status.DELIVERED and delivery.attempts == 3
@@ -438,7 +438,7 @@ def test_two_admins_sending_a_given_up_delivery_again_at_once_queue_it_once(
         for t in threads:
             t.join(timeout=120)
         assert len(answers) == 2, trial
-        assert sorted("1 leveranser skickas igen." in a for a in answers) == [False, True], trial
+        assert sorted("1 leverans skickas igen." in a for a in answers) == [False, True], trial
         queued = DBTaskResult.objects.filter(args_kwargs__kwargs__delivery_id=delivery.pk)
         assert queued.count() == 1, trial
         assert WebhookDelivery.objects.get(pk=delivery.pk).status == Status.PENDING
