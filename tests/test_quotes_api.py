@@ -776,3 +776,11 @@ def test_a_bad_alternative_in_a_patch_keeps_what_is_stored(api, seller, price_li
     assert r.status_code == 400 and ("alternatives.1.items.mobile_user", "negative") in fields(r), r.content
     quote = Quote.objects.get(pk=pk)
     assert [a["name"] for a in quote.alternatives] == ["Bas", "Premium"] and quote.options == {"call_recording": 10}
+
+
+def test_configuration_items_with_no_alternatives_is_one_configuration(api, seller, price_list):
+    pk = api.post(LIST, CHOICES).json()["id"]
+    r = api.patch(one(pk), {"alternatives": [], "configuration": {"items": {"mobile_user": 3, "startup_help": 1}}})
+    assert r.status_code == 200, r.content
+    quote = Quote.objects.get(pk=pk)
+    assert (quote.alternatives, quote.items) == ([], {"mobile_user": 3, "startup_help": 1})

@@ -117,7 +117,7 @@ def quote_changes(data: Any, *, quote: Quote, catalog: Catalog) -> dict[str, Any
             changes["discounts"] = data["configuration"]["discounts"] or {}
             preview = quote_preview(preview, {"discounts": changes["discounts"]})
     if "alternatives" in data:
-        if config is not None and given & {"items", "manual_prices"}:
+        if config is not None and given & {"items", "manual_prices"} and data["alternatives"]:
             errors.append(_error(
                 "configuration.items", "with_alternatives",
                 "Ange artiklarna i alternatives när alternativen ges i samma anrop.",
@@ -295,9 +295,8 @@ def _alternatives(raw: Any, preview: Quote, catalog: Catalog, changes: dict, err
         own = {"items": alt["items"], "manual_prices": alt.get("manual_prices") or {}}
         try:
             config = parse_configuration({**configuration_json(preview), **own}, catalog)
-        except BadRequest as bad:
-            errors.extend(_error(f"{where}.{e['field']}", e["code"], e["message"]) for e in bad.errors
-                          if e["field"].startswith(("items", "manual_prices")))
+        except BadRequest as bad:  # every error named: an alternative is never dropped silently
+            errors.extend(_error(_alternative_field(where, e["field"]), e["code"], e["message"]) for e in bad.errors)
             continue
         if _choices(config, catalog, errors, prefix=where) is False:
             continue
@@ -314,6 +313,11 @@ def _alternatives(raw: Any, preview: Quote, catalog: Catalog, changes: dict, err
               "items": dict(first["items"]), "manual_prices": dict(first["manual_prices"])}
     changes.update(values)
     return quote_preview(preview, values)
+
+
+def _alternative_field(where: str, field: str) -> str:
+    """An alternative's own fields are named under it; the rest are the quote's (common)."""
+    return f"{where}.{field}" if field.startswith(("items", "manual_prices")) else f"configuration.{field}"
 
 
 def _options(raw: Any, catalog: Catalog, errors: list) -> dict[str, int] | None:
