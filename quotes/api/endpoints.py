@@ -11,12 +11,11 @@ that is no longer a draft is 409. Bodies follow the step form's rules (``quotes.
 
 from __future__ import annotations
 
-import io
 import math
 from datetime import datetime, time
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -27,10 +26,9 @@ from configurator.api_v1 import ApiError, Errors, field_error, json_body, parame
 from ..access import may_change, quotes_for_api
 from ..draft.selectors import quote_list_totals, quotes_search
 from ..errors import DocumentError
-from ..events import quote_event_record
-from ..models import Quote, QuoteEvent
+from ..models import Quote
 from ..offer.delivery_order import DeliveryOrderUnavailable, delivery_order
-from ..offer.storage import document_bytes, offer_filename
+from ..offer.storage import offer_download_bytes, offer_filename, pdf_response
 from .answers import api_url, quote_json, summary_json
 from .schemas import QuoteIn, QuoteOut, QuotePage
 from .services import quote_api_create, quote_api_update
@@ -273,17 +271,10 @@ def quote_delivery_order(request: HttpRequest, quote_id: int):
 
 
 def _download(request: HttpRequest, quote: Quote, *, accepted: bool):
-    field = quote.accepted_pdf if accepted else quote.pdf
-    if not field:
+    if not (quote.accepted_pdf if accepted else quote.pdf):
         raise ApiError.one(404, "pdf", "not_signed", "Offerten har inget sådant dokument (ännu).")
     try:
-        data = document_bytes(field, expected_sha256="" if accepted else quote.pdf_sha256)
+        data = offer_download_bytes(quote, accepted=accepted, request=request, actor=request.auth)
     except DocumentError as error:
-        quote_event_record(quote=quote, kind=QuoteEvent.Kind.DOCUMENT_ERROR, request=request, actor=request.auth,
-                           detail=f"{field.name}: {error.message}")
         raise ApiError.one(409, "pdf", "document_error", error.message)
-    filename = offer_filename(quote, "-godkand" if accepted else "")
-    response = FileResponse(io.BytesIO(data), content_type="application/pdf", filename=filename)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(data, filename=offer_filename(quote, "-godkand" if accepted else ""))

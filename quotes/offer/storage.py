@@ -8,14 +8,17 @@ transaction that signs or accepts the quote: both commit or neither does.
 
 from __future__ import annotations
 
+import io
 import logging
 
 from django.core.files.base import ContentFile
+from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..errors import DocumentError
-from ..models import Quote
+from ..events import quote_event_record
+from ..models import Quote, QuoteEvent
 from ..stored_documents import DocumentStorage, _documents, sha256_hex  # noqa: F401 - sha256_hex for callers
 
 logger = logging.getLogger(__name__)
@@ -46,6 +49,28 @@ def document_bytes(field_file, *, expected_sha256: str = "") -> bytes:
 def quote_pdf_bytes(quote: Quote) -> bytes:
     """The stored, signed offer, checked against the SHA-256 recorded when signing."""
     return document_bytes(quote.pdf, expected_sha256=quote.pdf_sha256)
+
+
+def offer_download_bytes(quote: Quote, *, accepted: bool, request: HttpRequest | None = None, actor=None) -> bytes:
+    """The stored offer (or the accepted offer) of ``quote`` for a download, checked. A
+    missing or changed document is recorded in the quote's audit trail and raised
+    (``DocumentError``); the caller answers in its own form (a page, the API's 409)."""
+    field = quote.accepted_pdf if accepted else quote.pdf
+    try:
+        return document_bytes(field, expected_sha256="" if accepted else quote.pdf_sha256)
+    except DocumentError as error:
+        quote_event_record(quote=quote, kind=QuoteEvent.Kind.DOCUMENT_ERROR, request=request, actor=actor,
+                           detail=f"{field.name}: {error.message}")
+        raise
+
+
+def pdf_response(data: bytes, *, filename: str) -> FileResponse:
+    """A stored PDF as the browser shows it: inline, never cached."""
+    response = FileResponse(io.BytesIO(data), content_type="application/pdf", filename=filename)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def pdf_name(quote: Quote, suffix: str = "") -> str:

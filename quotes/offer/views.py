@@ -5,11 +5,10 @@ live here, through ``quotes.access``."""
 
 from __future__ import annotations
 
-import io
 import logging
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -19,8 +18,7 @@ from configurator.error_views import error_page
 
 from ..access import may_change, quote_to_change, seller_required
 from ..errors import DocumentError, QuoteNotSignable
-from ..events import quote_event_record
-from ..models import SUMMARY_STEP, Quote, QuoteEvent
+from ..models import SUMMARY_STEP, Quote
 from ..notifications import quote_send
 from .delivery_order import (
     DeliveryOrderUnavailable,
@@ -33,7 +31,7 @@ from .delivery_order import (
 from .document import offer_document
 from .services import quote_expire_if_due, quote_reissue, quote_revise, quote_sign
 from .signing import SigningNotConfigured
-from .storage import document_bytes, offer_filename
+from .storage import offer_download_bytes, offer_filename, pdf_response
 
 logger = logging.getLogger(__name__)
 
@@ -176,21 +174,13 @@ def pdf_download(request: HttpRequest, quote: Quote, *, accepted: bool = False) 
     """The stored offer (or the accepted offer) as it was signed, never a re-render. A
     missing or changed document is refused with a clear page, logged and recorded in the
     quote's audit trail."""
-    field = quote.accepted_pdf if accepted else quote.pdf
-    if not field:
+    if not (quote.accepted_pdf if accepted else quote.pdf):
         raise Http404
     try:
-        data = document_bytes(field, expected_sha256="" if accepted else quote.pdf_sha256)
+        data = offer_download_bytes(quote, accepted=accepted, request=request)
     except DocumentError as error:
-        quote_event_record(quote=quote, kind=QuoteEvent.Kind.DOCUMENT_ERROR, request=request,
-                           detail=f"{field.name}: {error.message}")
         return error_page(request, 409, "document_error", _("Dokumentet kan inte visas"), error.message)
-    filename = offer_filename(quote, "-godkand" if accepted else "")
-    response = FileResponse(io.BytesIO(data), content_type="application/pdf", filename=filename)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return pdf_response(data, filename=offer_filename(quote, "-godkand" if accepted else ""))
 
 
 @seller_required
