@@ -51,9 +51,8 @@ class QuoteAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and not (obj and obj.is_frozen)
 
 
-@admin.register(QuoteEvent)
-class QuoteEventAdmin(admin.ModelAdmin):
-    list_display = ("quote", "kind", "at", "actor", "ip")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the app writes and the admin only shows (the audit trail, approvals)."""
 
     def has_add_permission(self, request):
         return False
@@ -63,6 +62,11 @@ class QuoteEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(QuoteEvent)
+class QuoteEventAdmin(ReadOnlyAdmin):
+    list_display = ("quote", "kind", "at", "actor", "ip")
 
 
 @admin.register(Team)
@@ -214,21 +218,12 @@ class DiscountLimitAdmin(admin.ModelAdmin):
 
 
 @admin.register(DiscountApproval)
-class DiscountApprovalAdmin(admin.ModelAdmin):
+class DiscountApprovalAdmin(ReadOnlyAdmin):
     """Requests and decisions, read-only: they are made in "Godkännanden"."""
 
     list_display = ("quote", "status", "requested_by", "requested_at", "discount_total", "discount_share",
                     "free_months", "decided_by", "decided_at")
     list_filter = ("status",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _https_urls(field, **kwargs):
