@@ -16,7 +16,6 @@ from django.urls import reverse
 
 from configurator.api import result_as_json
 from configurator.pricing import TRAFFIC_FIELDS as TRAFFIC_NAMES
-from configurator.selectors import catalog_for
 
 from ..access import may_change
 from ..choices import choice_sign_problems, has_choices
@@ -88,7 +87,7 @@ def _priced(quote: Quote) -> dict[str, Any]:
     result = quote_pricing(quote)  # a stored draft passed the step forms: it prices
     snap = snapshot_build(quote=quote, result=result)
     problems = result_as_json(result)
-    choice_problems = choice_sign_problems(quote, catalog=catalog_for(quote.price_list)) if has_choices(quote) else []
+    choice_problems = choice_sign_problems(quote, catalog=result.catalog) if has_choices(quote) else []
     return {
         "valid": result.valid,  # as the quote list says it (the configuration the steps edit)
         "lines": [_line(line) for line in snap["lines"]],
