@@ -197,6 +197,11 @@ def money(amount: Decimal) -> str:
     return f"{amount:.2f}"
 
 
+def money_or_none(amount: Decimal | None) -> str | None:
+    """``money``, and ``None`` for no amount (a price on request, an unset travel cost)."""
+    return money(amount) if amount is not None else None
+
+
 def result_as_json(result: PriceResult) -> dict[str, Any]:
     t = result.totals
     return {

@@ -30,6 +30,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from configurator.api import money_or_none
 from configurator.pricing import (
     DELIVERY_OPTIONS,
     IMPLEMENTATIONS,
@@ -214,10 +215,6 @@ def catalog_codes_for(quote, catalog: Catalog) -> list[str]:
     return [code for code in catalog.items if code in wanted]
 
 
-def _money(amount: Decimal | None) -> str | None:
-    return f"{amount:.2f}" if amount is not None else None
-
-
 def catalog_freeze(catalog: Catalog, codes: list[str]) -> dict[str, Any]:
     """The part of ``catalog`` the offer's choices need, as JSON: the customer's choice is
     priced with the prices the offer was signed with, whatever the price list says later."""
@@ -229,8 +226,8 @@ def catalog_freeze(catalog: Catalog, codes: list[str]) -> dict[str, Any]:
         "items": [
             {
                 "code": i.code, "name": i.name, "section": i.section, "billed_to": i.billed_to,
-                "one_time": _money(i.one_time), "monthly": _money(i.monthly),
-                "usage_price": _money(i.usage_price), "free_quota": i.free_quota,
+                "one_time": money_or_none(i.one_time), "monthly": money_or_none(i.monthly),
+                "usage_price": money_or_none(i.usage_price), "free_quota": i.free_quota,
                 "price_on_request": i.price_on_request, "footnote": i.footnote, "sort_order": i.sort_order,
             }
             for i in (catalog.items[code] for code in codes)

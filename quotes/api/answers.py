@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
-from configurator.api import result_as_json
+from configurator.api import money_or_none, result_as_json
 from configurator.pricing import TRAFFIC_FIELDS as TRAFFIC_NAMES
 
 from ..access import may_change
@@ -195,10 +195,6 @@ def quote_json(quote: Quote, *, user) -> dict[str, Any]:
     }
 
 
-def _money(value) -> str | None:
-    return f"{value:.2f}" if value is not None else None
-
-
 def summary_json(quote: Quote, totals: ListTotals | None) -> dict[str, Any]:
     """``quote`` as ``schemas.QuoteSummary`` (``totals``: from ``quote_list_totals``)."""
     return {
@@ -215,9 +211,9 @@ def summary_json(quote: Quote, totals: ListTotals | None) -> dict[str, Any]:
         "signed_at": _when(quote.signed_at),
         "valid": totals.valid if totals else None,
         "totals": {
-            "one_time": _money(totals.one_time) if totals else None,
-            "monthly": _money(totals.monthly) if totals else None,
-            "contract_value": _money(totals.contract_value) if totals else None,
+            "one_time": money_or_none(totals.one_time) if totals else None,
+            "monthly": money_or_none(totals.monthly) if totals else None,
+            "contract_value": money_or_none(totals.contract_value) if totals else None,
         },
         "url": api_url("api-quote", quote.pk),
     }

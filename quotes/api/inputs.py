@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from configurator.api import BadRequest, discounts_over_lines, parse_configuration
+from configurator.api import BadRequest, discounts_over_lines, money_or_none, parse_configuration
 from configurator.api_v1 import ApiError, field_error
 from configurator.limits import MAX_QUANTITY
 from configurator.pricing import (
@@ -75,7 +75,7 @@ def configuration_json(quote: Quote) -> dict[str, Any]:
         "traffic": {k: v for k, v in (quote.traffic or {}).items() if k in TRAFFIC_FIELDS},
         "contract_months": quote.contract_months,
         "on_site_training": quote.on_site_training,
-        "travel_cost": f"{quote.travel_cost:.2f}" if quote.travel_cost is not None else None,
+        "travel_cost": money_or_none(quote.travel_cost),
     }
     data["discounts"] = quote.discounts or {}
     return data
